@@ -1,0 +1,3 @@
+"""Attain: open-source sales performance management."""
+
+__version__ = "0.1.0"

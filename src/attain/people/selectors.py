@@ -1,0 +1,89 @@
+"""Who may see whom. Every page and API endpoint scopes its data through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from attain.common import in_force_on
+from attain.people.models import Rep, Team, TeamMembership, User
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def team_tree() -> dict[int | None, list[int]]:
+    """Children of each team id (the root's parent key is None)."""
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    return children
+
+
+def descendants_of(team_ids: set[int], children: dict[int | None, list[int]]) -> set[int]:
+    found = set(team_ids)
+    stack = list(team_ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def managed_team_ids(rep: Rep, as_of: dt.date) -> set[int]:
+    """Teams the rep leads on ``as_of``, with every team below them."""
+    led = set(
+        TeamMembership.objects.filter(
+            in_force_on(as_of), rep=rep, role=TeamMembership.Role.MANAGER
+        ).values_list("team_id", flat=True)
+    )
+    return descendants_of(led, team_tree()) if led else set()
+
+
+def subtree_rep_ids(rep: Rep, as_of: dt.date) -> set[int]:
+    """The rep and everyone in the teams they lead (and below) on ``as_of``."""
+    team_ids = managed_team_ids(rep, as_of)
+    members = TeamMembership.objects.filter(in_force_on(as_of), team_id__in=team_ids)
+    return {rep.id, *members.values_list("rep_id", flat=True)}
+
+
+def visible_rep_ids(user: User, as_of: dt.date | None = None) -> set[int] | None:
+    """Rep ids whose records ``user`` may see on ``as_of``; None means every rep.
+
+    Admin and finance see everything. A manager sees their own subtree by the hierarchy in
+    force on ``as_of`` (today by default); a rep sees only themself; a login without a linked
+    rep sees no rep's records.
+    """
+    if not user.is_authenticated:
+        return set()
+    if user.sees_everything:
+        return None
+    rep = Rep.objects.filter(user=user).first()
+    if rep is None:
+        return set()
+    if user.role == User.Role.MANAGER:
+        return subtree_rep_ids(rep, as_of or today())
+    return {rep.id}
+
+
+def reps_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet[Rep]:
+    ids = visible_rep_ids(user, as_of)
+    reps = Rep.objects.all()
+    return reps if ids is None else reps.filter(id__in=ids)
+
+
+def team_of(rep: Rep, as_of: dt.date) -> Team | None:
+    """The team the rep belongs to (as member, else as manager) on ``as_of``."""
+    memberships = TeamMembership.objects.filter(in_force_on(as_of), rep=rep).select_related("team")
+    ordered = sorted(memberships, key=lambda m: m.role != TeamMembership.Role.MEMBER)
+    return ordered[0].team if ordered else None
+
+
+def rep_for_user(user: User) -> Rep | None:
+    if not user.is_authenticated:
+        return None
+    return Rep.objects.filter(user=user).first()

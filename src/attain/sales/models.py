@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from attain.common import CurrencyField, MoneyField
+from attain.people.models import Rep
+
+
+class Account(models.Model):
+    """A customer."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    industry = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=64, blank=True)
+    postcode = models.CharField(max_length=16, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    potential = MoneyField(help_text="Estimated yearly revenue potential.")
+    currency = CurrencyField()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["region", "state"]), models.Index(fields=["postcode"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    external_id = models.CharField(max_length=64, unique=True, help_text="SKU")
+    name = models.CharField(max_length=200)
+    family = models.CharField(max_length=100, blank=True)
+    list_price = MoneyField()
+    unit_cost = MoneyField()
+    currency = CurrencyField()
+
+    class Meta:
+        ordering = ["family", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(models.Model):
+    """An opportunity. ``margin`` is gross profit in the deal's currency."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    class Type(models.TextChoices):
+        NEW = "new", "New business"
+        RENEWAL = "renewal", "Renewal"
+        EXPANSION = "expansion", "Expansion"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="deals")
+    owner = models.ForeignKey(Rep, on_delete=models.PROTECT, related_name="owned_deals")
+    stage = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    deal_type = models.CharField(max_length=16, choices=Type.choices, default=Type.NEW)
+    amount = MoneyField()
+    currency = CurrencyField()
+    margin = MoneyField(null=True, blank=True, default=None)
+    units = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_date = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    cancellation_date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-close_date", "-created_date", "external_id"]
+        indexes = [
+            models.Index(fields=["owner", "status", "close_date"]),
+            models.Index(fields=["status", "close_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+
+class DealLine(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="deal_lines")
+    quantity = models.DecimalField(max_digits=14, decimal_places=2)
+    unit_price = MoneyField()
+    unit_cost = MoneyField()
+
+    class Meta:
+        ordering = ["deal", "external_id"]
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+    @property
+    def margin(self) -> Decimal:
+        return self.quantity * (self.unit_price - self.unit_cost)
+
+
+class Credit(models.Model):
+    """The share of a deal credited to a rep. Shares of owner and split credits sum to 1;
+    overlay and manager roll-up credits come on top."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        SPLIT = "split", "Split"
+        OVERLAY = "overlay", "Overlay"
+        MANAGER = "manager", "Manager roll-up"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="credits")
+    rep = models.ForeignKey(Rep, on_delete=models.PROTECT, related_name="credits")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OWNER)
+    share = models.DecimalField(max_digits=7, decimal_places=4, help_text="1.0000 = 100%")
+
+    class Meta:
+        ordering = ["deal", "role", "rep"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "rep", "role"], name="credit_unique"),
+            models.CheckConstraint(condition=Q(share__gt=0), name="credit_share_positive"),
+        ]
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        EMAIL = "email", "Email"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    rep = models.ForeignKey(Rep, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField()
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    outcome = models.CharField(max_length=64, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["rep", "date"])]
