@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from attain.people.models import Rep, User
+from attain.people.models import Rep, Team, TeamMembership, User
 
 
 class UserError(Exception):
@@ -45,3 +47,35 @@ def create_login(
         rep.user = user
         rep.save(update_fields=["user"])
     return user
+
+
+class MembershipError(Exception):
+    """A team change would break the effective-dated history; the message says why."""
+
+
+@transaction.atomic
+def move_rep_to_team(rep: Rep, team: Team, on: dt.date) -> TeamMembership:
+    """Make ``rep`` a member of ``team`` from ``on``, closing the membership in force then.
+
+    History before ``on`` is left as it was, so reports for earlier dates keep the old team.
+    """
+    current = list(
+        TeamMembership.objects.select_for_update().filter(
+            rep=rep, role=TeamMembership.Role.MEMBER, valid_to__isnull=True
+        )
+    )
+    later = TeamMembership.objects.filter(
+        rep=rep, role=TeamMembership.Role.MEMBER, valid_from__gte=on
+    )
+    if later.exists():
+        raise MembershipError(
+            f"{rep} already has a team membership starting on or after {on.isoformat()}"
+        )
+    for membership in current:
+        if membership.team_id == team.id:
+            raise MembershipError(f"{rep} is already a member of {team}")
+        membership.valid_to = on
+        membership.save(update_fields=["valid_to"])
+    return TeamMembership.objects.create(
+        rep=rep, team=team, role=TeamMembership.Role.MEMBER, valid_from=on
+    )

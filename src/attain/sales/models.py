@@ -100,6 +100,9 @@ class DealLine(models.Model):
     class Meta:
         ordering = ["deal", "external_id"]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id} on {self.deal_id}"
+
     @property
     def revenue(self) -> Decimal:
         return self.quantity * self.unit_price
@@ -131,6 +134,9 @@ class Credit(models.Model):
             models.CheckConstraint(condition=Q(share__gt=0), name="credit_share_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.role} credit {self.share} to rep {self.rep_id} on deal {self.deal_id}"
+
 
 class Activity(models.Model):
     class Kind(models.TextChoices):
@@ -154,3 +160,6 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-date"]
         indexes = [models.Index(fields=["rep", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by rep {self.rep_id} on {self.date}"
