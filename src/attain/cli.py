@@ -28,6 +28,7 @@ def _ensure_data_dir() -> None:
     from django.conf import settings
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
