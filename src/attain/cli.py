@@ -1,12 +1,12 @@
 """The ``attain`` command.
 
-    attain demo [--reset] [--reps N --deals N --months N] [--parquet DIR]
-    attain serve [--host 127.0.0.1] [--port 8000]
-    attain import ENTITY FILE [--preset salesforce|hubspot] [--dry-run]
-    attain migrate
-    attain createuser USERNAME --role admin|finance|manager|rep [--rep EXTERNAL_ID]
-    attain createtoken USERNAME [--name NAME]
-    attain manage ...        (any Django management command)
+attain demo [--reset] [--reps N --deals N --months N] [--parquet DIR]
+attain serve [--host 127.0.0.1] [--port 8000]
+attain import ENTITY FILE [--preset salesforce|hubspot] [--dry-run]
+attain migrate
+attain createuser USERNAME --role admin|finance|manager|rep [--rep EXTERNAL_ID]
+attain createtoken USERNAME [--name NAME]
+attain manage ...        (any Django management command)
 """
 
 from __future__ import annotations

@@ -117,7 +117,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("plotly", Path(__import__("plotly").__file__).parent / "package_data")]
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",  # attain/attain.css, attain/charts.js (not inside an app)
+    ("plotly", Path(__import__("plotly").__file__).parent / "package_data"),
+]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -30,6 +30,9 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(
+        default=0, help_text="All errors found; ``errors`` keeps only the first ones."
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
 

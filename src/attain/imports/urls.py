@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from attain.imports import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [path("", views.upload, name="upload")]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from attain.people.models import User
+from attain.people.selectors import role_of
+
 # (label, url name, roles that see it); None = every signed-in role
 NAV = [
     ("Home", "home", None),
@@ -16,11 +19,18 @@ NAV = [
 ]
 
 
+def is_active(path: str, url: str) -> bool:
+    """A section is active on its own URL and the pages below it; the root only on itself."""
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    role = "admin" if user.is_superuser else user.role
+    role = role_of(user)
     items = []
     for label, name, roles in NAV:
         if roles is not None and role not in roles:
@@ -29,5 +39,5 @@ def navigation(request: HttpRequest) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
-    return {"nav_items": items}
+        items.append({"label": label, "url": url, "active": is_active(request.path, url)})
+    return {"nav_items": items, "current_role": role, "current_role_label": User.Role(role).label}

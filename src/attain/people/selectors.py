@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from attain.common import in_force_on
@@ -87,3 +87,44 @@ def rep_for_user(user: User) -> Rep | None:
     if not user.is_authenticated:
         return None
     return Rep.objects.filter(user=user).first()
+
+
+def role_of(user: User) -> str:
+    """The role that decides pages and navigation; a superuser counts as admin."""
+    return User.Role.ADMIN if user.is_superuser else user.role
+
+
+def team_today_subquery(as_of: dt.date) -> Subquery:
+    """Name of the team a rep (OuterRef "pk") belongs to on ``as_of``, member rows first."""
+    rows = TeamMembership.objects.filter(in_force_on(as_of), rep=OuterRef("pk"))
+    # "member" sorts after "manager", so descending puts the member row first.
+    return Subquery(rows.order_by("-role", "team__name").values("team__name")[:1])
+
+
+def search_reps(
+    reps: QuerySet[Rep], *, as_of: dt.date, q: str = "", team_id: int | None = None
+) -> QuerySet[Rep]:
+    """Filter reps by text (name, title, email, external id) and by team on ``as_of``."""
+    q = q.strip()
+    if q:
+        reps = reps.filter(
+            Q(name__icontains=q)
+            | Q(title__icontains=q)
+            | Q(email__icontains=q)
+            | Q(external_id__icontains=q)
+        )
+    if team_id:
+        in_team = TeamMembership.objects.filter(in_force_on(as_of), team_id=team_id)
+        reps = reps.filter(id__in=in_team.values("rep_id"))
+    return reps.annotate(team_name=team_today_subquery(as_of))
+
+
+def teams_of_reps(reps: QuerySet[Rep], as_of: dt.date) -> QuerySet[Team]:
+    """Teams that the given reps belong to on ``as_of`` (for a team filter's choices)."""
+    rows = TeamMembership.objects.filter(in_force_on(as_of), rep__in=reps)
+    return Team.objects.filter(id__in=rows.values("team_id")).order_by("name")
+
+
+def team_history(rep: Rep) -> QuerySet[TeamMembership]:
+    """Every team membership of the rep, oldest first, with its dates."""
+    return rep.memberships.select_related("team").order_by("valid_from", "role")

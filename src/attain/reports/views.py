@@ -1,7 +1,31 @@
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+
+from attain.people import selectors as people
+from attain.people.models import User
+from attain.reports import selectors
 
 
 @login_required
 def home(request):
-    return render(request, "reports/home.html", {})
+    """One home page per role; the numbers come from reports.selectors."""
+    day = people.today()
+    role = people.role_of(request.user)
+    if role == User.Role.ADMIN:
+        return render(request, "reports/home_admin.html", {"health": selectors.data_health()})
+    if role == User.Role.FINANCE:
+        return render(
+            request, "reports/home_finance.html", {"company": selectors.company_home(day)}
+        )
+    rep = people.rep_for_user(request.user)
+    if rep is None:
+        return render(request, "reports/home_unlinked.html", {"role": role})
+    if role == User.Role.MANAGER:
+        return render(
+            request, "reports/home_manager.html", {"team": selectors.team_home(rep, day), "me": rep}
+        )
+    return render(
+        request, "reports/home_rep.html", {"home": selectors.rep_home(rep, day), "me": rep}
+    )

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from attain.territories import views
 
 app_name = "territories"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.territory_list, name="territory_list"),
+    path("<int:pk>/", views.territory_detail, name="territory_detail"),
+]

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+
+from attain.people import selectors
+from attain.people.forms import RepFilterForm
+from attain.reports.paging import page_of, render_list
+from attain.reports.selectors import periods_for, won_in_quarter_by_rep
+from attain.sales.selectors import activities_visible_to, deals_visible_to
+
+RECENT_ACTIVITIES = 20
+
+
+@login_required
+def rep_list(request):
+    day = selectors.today()
+    reps = selectors.reps_visible_to(request.user, day)
+    form = RepFilterForm(request.GET or None, teams=selectors.teams_of_reps(reps, day))
+    filters = form.cleaned_data if form.is_valid() else {}
+    team = filters.get("team")
+    found = selectors.search_reps(
+        reps, as_of=day, q=filters.get("q", ""), team_id=team.id if team else None
+    )
+    page = page_of(request, found)
+    won = won_in_quarter_by_rep([rep.id for rep in page], day)
+    rows = [{"rep": rep, "won_quarter": won[rep.id]} for rep in page]
+    periods = periods_for(day)
+    context = {"form": form, "page": page, "rows": rows, "periods": periods, "any": reps.exists()}
+    return render_list(request, "people/rep_list.html", "people/_rep_results.html", context)
+
+
+@login_required
+def rep_detail(request, pk: int):
+    day = selectors.today()
+    rep = get_object_or_404(selectors.reps_visible_to(request.user, day), pk=pk)
+    deals = deals_visible_to(request.user, day).filter(Q(owner=rep) | Q(credits__rep=rep))
+    context = {
+        "rep": rep,
+        "team": selectors.team_of(rep, day),
+        "history": selectors.team_history(rep),
+        "deals": page_of(request, deals.distinct()),
+        "activities": activities_visible_to(request.user, day).filter(rep=rep)[:RECENT_ACTIVITIES],
+        "today": day,
+    }
+    return render(request, "people/rep_detail.html", context)

@@ -1,0 +1,30 @@
+"""Shared plumbing for list pages: pagination and htmx live search."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+PAGE_SIZE = 25
+
+
+def page_of(request: HttpRequest, items: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (``?page=``); out-of-range or junk numbers give the nearest page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def render_list(
+    request: HttpRequest, template: str, results_template: str, context: dict
+) -> HttpResponse:
+    """The whole page, or only its results block when htmx asks (live search).
+
+    The page works without JavaScript: the filter form is a plain GET form.
+    """
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.boosted
+    response = render(request, results_template if partial else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

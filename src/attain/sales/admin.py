@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from attain.sales.models import Account, Activity, Credit, Deal, DealLine, Product
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_id", "industry", "region", "state", "postcode", "potential"]
+    list_filter = ["region", "industry"]
+    search_fields = ["name", "external_id", "postcode"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_id", "family", "list_price", "unit_cost", "currency"]
+    list_filter = ["family"]
+    search_fields = ["name", "external_id"]
+
+
+class DealLineInline(admin.TabularInline):
+    model = DealLine
+    extra = 0
+    autocomplete_fields = ["product"]
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 0
+    autocomplete_fields = ["rep"]
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_id", "name", "account", "owner", "status", "deal_type", "amount", "currency",
+        "close_date",
+    ]  # fmt: skip
+    list_filter = ["status", "deal_type", "currency"]
+    search_fields = ["external_id", "name", "account__name", "owner__name"]
+    date_hierarchy = "close_date"
+    autocomplete_fields = ["account", "owner"]
+    list_select_related = ["account", "owner"]
+    inlines = [DealLineInline, CreditInline]
+
+
+@admin.register(DealLine)
+class DealLineAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "deal", "product", "quantity", "unit_price", "unit_cost"]
+    search_fields = ["external_id", "deal__external_id", "product__name"]
+    autocomplete_fields = ["deal", "product"]
+    list_select_related = ["deal", "product"]
+
+
+@admin.register(Credit)
+class CreditAdmin(admin.ModelAdmin):
+    list_display = ["deal", "rep", "role", "share"]
+    list_filter = ["role"]
+    search_fields = ["deal__external_id", "rep__name"]
+    autocomplete_fields = ["deal", "rep"]
+    list_select_related = ["deal", "rep"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "date", "kind", "rep", "deal", "account", "outcome"]
+    list_filter = ["kind"]
+    search_fields = ["external_id", "rep__name", "deal__external_id", "account__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["rep", "deal", "account"]
+    list_select_related = ["rep", "deal", "account"]

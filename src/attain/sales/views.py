@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from attain.people import selectors as people
+from attain.reports.paging import page_of, render_list
+from attain.sales import selectors
+from attain.sales.forms import AccountFilterForm, DealFilterForm
+from attain.territories.selectors import territory_for_account
+
+
+@login_required
+def account_list(request):
+    day = people.today()
+    accounts = selectors.accounts_visible_to(request.user, day)
+    form = AccountFilterForm(
+        request.GET or None,
+        regions=selectors.distinct_values(accounts, "region"),
+        industries=selectors.distinct_values(accounts, "industry"),
+        states=selectors.distinct_values(accounts, "state"),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.search_accounts(
+        accounts,
+        q=filters.get("q", ""),
+        region=filters.get("region", ""),
+        industry=filters.get("industry", ""),
+        state=filters.get("state", ""),
+    )
+    context = {
+        "form": form,
+        "page": page_of(request, found),
+        "any": accounts.exists(),
+        "role": people.role_of(request.user),
+    }
+    return render_list(request, "sales/account_list.html", "sales/_account_results.html", context)
+
+
+@login_required
+def account_detail(request, pk: int):
+    day = people.today()
+    account = get_object_or_404(selectors.accounts_visible_to(request.user, day), pk=pk)
+    deals = selectors.deals_visible_to(request.user, day).filter(account=account)
+    context = {
+        "account": account,
+        "territory": territory_for_account(account, day),
+        "deals": page_of(request, deals),
+        "today": day,
+    }
+    return render(request, "sales/account_detail.html", context)
+
+
+@login_required
+def deal_list(request):
+    day = people.today()
+    deals = selectors.deals_visible_to(request.user, day)
+    form = DealFilterForm(request.GET or None, owners=people.reps_visible_to(request.user, day))
+    filters = form.cleaned_data if form.is_valid() else {}
+    owner = filters.get("owner")
+    found = selectors.search_deals(
+        deals,
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        deal_type=filters.get("type", ""),
+        owner_id=owner.id if owner else None,
+        closed_from=filters.get("closed_from"),
+        closed_to=filters.get("closed_to"),
+    )
+    context = {
+        "form": form,
+        "page": page_of(request, found),
+        "any": deals.exists(),
+        "role": people.role_of(request.user),
+    }
+    return render_list(request, "sales/deal_list.html", "sales/_deal_results.html", context)
+
+
+@login_required
+def deal_detail(request, pk: int):
+    day = people.today()
+    deal = get_object_or_404(selectors.deals_visible_to(request.user, day), pk=pk)
+    context = {
+        "deal": deal,
+        "lines": deal.lines.select_related("product"),
+        "credits": selectors.credits_with_amounts(deal),
+        "activities": selectors.activities_visible_to(request.user, day).filter(deal=deal),
+    }
+    return render(request, "sales/deal_detail.html", context)

@@ -1,0 +1,81 @@
+"""The OpenAPI schema and the interactive docs, which must work with no internet."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    ("get", "/api/reps"),
+    ("get", "/api/reps/{rep_id}"),
+    ("get", "/api/accounts"),
+    ("get", "/api/accounts/{account_id}"),
+    ("get", "/api/deals"),
+    ("post", "/api/deals"),
+    ("get", "/api/deals/{deal_id}"),
+    ("patch", "/api/deals/{deal_id}"),
+    ("post", "/api/deals/bulk"),
+}
+
+
+@pytest.fixture
+def schema():
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_lists_every_endpoint(schema):
+    found = {(method, path) for path, item in schema["paths"].items() for method in item}
+    assert found == ENDPOINTS
+    assert schema["info"]["title"] == "Attain API"
+
+
+def test_every_endpoint_requires_auth(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["BearerToken"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["SessionAuth"]["in"] == "cookie"
+    for item in schema["paths"].values():
+        for operation in item.values():
+            assert {"BearerToken": []} in operation["security"]
+            assert "401" in operation["responses"]
+
+
+def test_money_is_a_string_in_the_schema(schema):
+    deal = schema["components"]["schemas"]["DealOut"]["properties"]
+    assert deal["amount"]["type"] == "string"
+    create = schema["components"]["schemas"]["DealCreateIn"]["properties"]
+    assert {"type": "string", "format": "decimal"} in create["amount"]["anyOf"]
+    assert {"type": "number"} in create["amount"]["anyOf"]
+
+
+def test_write_endpoints_document_403_and_422(schema):
+    for method, path in [("post", "/api/deals"), ("patch", "/api/deals/{deal_id}")]:
+        assert {"403", "422"} <= set(schema["paths"][path][method]["responses"])
+
+
+def test_docs_page_works_offline():
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert not re.search(r"https?://", html), "the docs page must not load anything remote"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, "expected local script and style references"
+    client = Client()
+    for url in assets:
+        assert url.startswith("/static/"), url
+        path = url.removeprefix("/static/")
+        assert finders.find(path), f"{path} is not a local static file"
+        served = client.get(url)
+        assert served.status_code == 200, url
+
+
+def test_swagger_settings_do_not_call_the_online_validator():
+    html = Client().get("/api/docs").content.decode()
+    assert '"validatorUrl": null' in html
