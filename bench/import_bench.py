@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/import_bench.py                 # both backends
     .venv/bin/python bench/import_bench.py --backend sqlite --deals 20000
+    .venv/bin/python bench/import_bench.py --repeat 3           # best of 3 (shared machines)
+    .venv/bin/python bench/import_bench.py --writer orm         # bulk_create, to compare
 
 For each backend it creates a scratch database (a temporary SQLite file; for PostgreSQL a
 database ``attain_bench`` created with psycopg on the server of $BENCH_PG_URL, default
@@ -85,7 +87,7 @@ def write_csv(path: Path, deals: int, seed: int = 42) -> None:
             )
 
 
-def child(deals: int, workdir: Path) -> dict:
+def child(deals: int, workdir: Path, writer: str, repeat: int) -> dict:
     """Runs inside a process whose DATABASE_URL points at the scratch database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attain.settings")
     import django
@@ -94,11 +96,13 @@ def child(deals: int, workdir: Path) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from attain.imports import engine
     from attain.imports.services import import_file
     from attain.people.models import Rep
     from attain.sales.models import Account, Deal
 
     call_command("migrate", verbosity=0)
+    engine.WRITER = writer
     Rep.objects.bulk_create(
         Rep(external_id=f"R{i:04d}", name=f"Rep {i}", email=f"rep{i}@example.com")
         for i in range(REPS)
@@ -108,31 +112,36 @@ def child(deals: int, workdir: Path) -> dict:
     )
     path = workdir / "deals.csv"
     write_csv(path, deals)
-    results = {
-        "backend": connection.vendor,
-        "deals": deals,
-        "csv_mb": round(path.stat().st_size / 1e6, 1),
-    }
-    for label in ("first", "again"):
-        started = time.perf_counter()
-        report = import_file("deals", path, file_name="deals.csv")
-        seconds = time.perf_counter() - started
-        assert report.ok, [str(e) for e in report.errors[:5]]
-        results[label] = {
-            "seconds": round(seconds, 2),
-            "rows_per_s": round(deals / seconds),
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-        }
+    results: dict = {"backend": connection.vendor, "deals": deals, "writer": writer}
+    for attempt in range(repeat):
+        if attempt:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {Deal._meta.db_table}")
+        for label in ("first", "again"):
+            started, cpu = time.perf_counter(), time.process_time()
+            report = import_file("deals", path, file_name="deals.csv")
+            seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+            assert report.ok, [str(e) for e in report.errors[:5]]
+            if label in results and results[label]["seconds"] <= seconds:
+                continue  # keep the best of the attempts: the machine is shared
+            results[label] = {
+                "seconds": round(seconds, 2),
+                "rows_per_s": round(deals / seconds),
+                "cpu_seconds": round(cpu, 2),
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
     assert Deal.objects.count() == deals
     assert results["first"]["created"] == deals and results["again"]["unchanged"] == deals
     return results
 
 
-def run_backend(backend: str, deals: int) -> dict:
+def run_backend(backend: str, deals: int, writer: str, repeat: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="attain-bench-") as tmp:
         env = dict(os.environ)
+        admin = None
         if backend == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
         else:
@@ -143,20 +152,17 @@ def run_backend(backend: str, deals: int) -> dict:
             admin.execute(f"CREATE DATABASE {PG_DB}")
             env["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + f"/{PG_DB}"
         env["ATTAIN_DATA_DIR"] = tmp
+        command = [sys.executable, __file__, "--child", "--deals", str(deals)]
+        command += ["--workdir", tmp, "--writer", writer, "--repeat", str(repeat)]
         try:
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", "--deals", str(deals), "--workdir", tmp],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            ).stdout
+            done = subprocess.run(
+                command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+            )
         finally:
-            if backend != "sqlite":
+            if admin is not None:
                 admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
                 admin.close()
-        return json.loads(output.strip().splitlines()[-1])
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def machine() -> str:
@@ -175,22 +181,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument(
+        "--writer",
+        choices=["sql", "orm"],
+        default="sql",
+        help="sql: the importer's upsert (default); orm: bulk_create, for comparison",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="best of N attempts")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.deals, Path(args.workdir))))
+        print(json.dumps(child(args.deals, Path(args.workdir), args.writer, args.repeat)))
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    print(f"machine: {machine()}; date: {dt.date.today().isoformat()}")
-    print("| backend | deals | first import | rows/s | re-import (all unchanged) | rows/s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"machine: {machine()}; date: {dt.date.today().isoformat()}; best of {args.repeat}")
+    print(
+        "| backend | writer | deals | first import | rows/s | re-import (all unchanged) "
+        "| rows/s | importer CPU s (first / again) |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for backend in backends:
-        r = run_backend(backend, args.deals)
+        r = run_backend(backend, args.deals, args.writer, args.repeat)
+        first, again = r["first"], r["again"]
         print(
-            f"| {r['backend']} | {r['deals']:,} | {r['first']['seconds']} s "
-            f"| {r['first']['rows_per_s']:,} | {r['again']['seconds']} s "
-            f"| {r['again']['rows_per_s']:,} |",
+            f"| {r['backend']} | {r['writer']} | {r['deals']:,} | {first['seconds']} s "
+            f"| {first['rows_per_s']:,} | {again['seconds']} s | {again['rows_per_s']:,} "
+            f"| {first['cpu_seconds']} / {again['cpu_seconds']} |",
             flush=True,
         )
     return 0

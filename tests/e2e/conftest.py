@@ -31,12 +31,6 @@ PHONE = {"width": 390, "height": 844}
 WALL = {"width": 2560, "height": 1440}
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

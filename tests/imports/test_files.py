@@ -117,6 +117,14 @@ def test_headers_are_matched_loosely_and_extra_columns_ignored(org, write):
     assert Deal.objects.get(external_id="N-1").deal_type == "renewal"
 
 
+def test_duplicate_header_column(org, write):
+    text = (
+        "external_id,account,owner,amount,created_date,Amount\nN-1,A-000,R-WENDY,5,2026-01-02,6\n"
+    )
+    report = import_file("deals", write("deals.csv", text), file_name="deals.csv")
+    assert only_error(report) == "deals.csv row 1, column Amount: duplicate column (also column 4)"
+
+
 def xlsx_bytes(rows, sheet_title="Deals", first_sheet_rows=None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active

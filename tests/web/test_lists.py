@@ -89,11 +89,15 @@ def test_deal_list_search_is_scoped(client, many_deals):
 
 def test_htmx_live_search_returns_only_the_results(client, many_deals):
     many_deals.login(client, "will")
-    response = client.get(reverse("sales:deal_list"), {"q": "BULK-07"}, HTTP_HX_REQUEST="true")
+    url = reverse("sales:deal_list")
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+    response = client.get(url, {"q": "BULK-07"}, **htmx)
     html = response.content.decode()
     assert "<html" not in html and "Bulk deal 07" in html
     assert "HX-Request" in response["Vary"]
-    full = client.get(reverse("sales:deal_list"), {"q": "BULK-07"}).content.decode()
+    restore = client.get(url, {"q": "BULK-07"}, **htmx, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restore.content.decode()
+    full = client.get(url, {"q": "BULK-07"}).content.decode()
     assert "<html" in full and 'hx-get="/sales/deals/"' in full and 'hx-push-url="true"' in full
 
 

@@ -21,6 +21,9 @@ NOT_REP = {"rep": 403, "manager": 200, "finance": 200, "admin": 200}
 OUTSIDE = {"rep": 404, "manager": 404, "finance": 200, "admin": 200}
 # Records of wendy (West, walt's team until 2026-07-01): walt sees them, will does not.
 TEAMMATE = {"rep": 404, "manager": 200, "finance": 200, "admin": 200}
+ADMIN_ONLY = {"rep": 403, "manager": 403, "finance": 403, "admin": 200}
+# Django admin sends everyone but admins to its own login page.
+DJANGO_ADMIN = {"rep": 302, "manager": 302, "finance": 302, "admin": 200}
 
 
 def rep_url(name):
@@ -44,6 +47,7 @@ def fixed(name):
 
 
 # (page id, url builder, expected status per signed-in role)
+# fmt: off
 PAGES = [
     ("home", fixed("home"), ALL),
     ("rep list", fixed("people:rep_list"), ALL),
@@ -63,17 +67,11 @@ PAGES = [
     ("territory list", fixed("territories:territory_list"), NOT_REP),
     ("own subtree territory", territory_url("west"), NOT_REP),
     ("other team territory", territory_url("east"), {**OUTSIDE, "rep": 403}),
-    (
-        "admin index",
-        fixed("admin:index"),
-        {"rep": 302, "manager": 302, "finance": 302, "admin": 200},
-    ),
-    (
-        "admin deals",
-        fixed("admin:sales_deal_changelist"),
-        {"rep": 302, "manager": 302, "finance": 302, "admin": 200},
-    ),
+    ("imports upload", fixed("imports:upload"), ADMIN_ONLY),
+    ("admin index", fixed("admin:index"), DJANGO_ADMIN),
+    ("admin deals", fixed("admin:sales_deal_changelist"), DJANGO_ADMIN),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -114,3 +114,23 @@ def test_won_in_quarter_by_rep(org):
     assert {k: str(v) for k, v in totals.items()} == {will: "USD 12,000.00", eddie: "USD 12,000.00"}
     later = selectors.won_in_quarter_by_rep([will], D(2026, 5, 1))
     assert str(later[will]) == "USD 0.00"
+
+
+@pytest.mark.django_db
+def test_recent_deals_order_by_latest_past_event(org):
+    will = org.reps["will"]
+    account = org.accounts["will"]
+    for ext, created, close, status in [
+        ("R-OPEN-FUTURE", D(2026, 2, 1), D(2027, 1, 1), "open"),  # event: created 02-01
+        ("R-WON-LATE", D(2025, 12, 1), D(2026, 2, 15), "won"),  # event: closed 02-15
+        ("R-NEWEST", D(2026, 3, 1), None, "open"),  # event: created 03-01
+    ]:
+        Deal.objects.create(
+            external_id=ext, account=account, owner=will, status=status, amount=Decimal(1),
+            created_date=created, close_date=close,
+        )  # fmt: skip
+    recent = selectors.recent_deals(Deal.objects.filter(owner=will), D(2026, 2, 20))
+    # Factory deals: won closed 2026-02-10; open created 2026-03-01. Ties: newest id first.
+    assert [d.external_id for d in recent] == [
+        "R-NEWEST", "D-WILL-2", "R-WON-LATE", "D-WILL-1", "R-OPEN-FUTURE"
+    ]  # fmt: skip

@@ -16,7 +16,10 @@ class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV (UTF-8; comma, semicolon, tab or pipe) or XLSX.")
     sheet = forms.CharField(required=False, max_length=100, help_text="XLSX only; default first.")
     dry_run = forms.BooleanField(
-        required=False, initial=True, label="Dry run (show what would change, write nothing)"
+        required=False,
+        initial=True,
+        label="Dry run (show what would change, write nothing)",
+        label_suffix="",
     )
 
     def clean(self):

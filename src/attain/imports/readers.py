@@ -152,7 +152,7 @@ def read_csv(data: bytes, *, file_name: str) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, cells in enumerate(reader, start=2):
-            if cells and any(c.strip() for c in cells):
+            if cells and "".join(cells).strip():
                 yield number, cells
 
     return Table(file_name=file_name, header=header, rows=rows(), delimiter=delimiter)

@@ -207,8 +207,8 @@ REPS = Entity(
 TEAMS = Entity(
     "teams",
     "people.Team",
-    "Nodes of the sales hierarchy. A parent may be defined earlier in the same file or "
-    "anywhere in it.",
+    "Nodes of the sales hierarchy. A parent may be a team in the database or anywhere in "
+    "the same file; loops are rejected.",
     [
         _ext_id("your id for the team", "T-WEST"),
         _text("name", 200, "", "West", required=True),

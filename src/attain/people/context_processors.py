@@ -15,6 +15,7 @@ NAV = [
     ("Accounts", "sales:account_list", None),
     ("Deals", "sales:deal_list", None),
     ("Territories", "territories:territory_list", {"admin", "finance", "manager"}),
+    ("Coaching", "coaching:home", {"admin", "manager", "rep"}),
     ("Imports", "imports:upload", {"admin"}),
 ]
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 PAGE_SIZE = 25
+RESULTS_ID = "results"  # the element the filter form swaps (templates/includes/filters.html)
 
 
 def page_of(request: HttpRequest, items: QuerySet, per_page: int = PAGE_SIZE) -> Page:
@@ -24,7 +25,8 @@ def render_list(
     The page works without JavaScript: the filter form is a plain GET form.
     """
     htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.boosted
+    # Only the live search asks for #results; a history restore needs the whole page.
+    partial = bool(htmx) and htmx.target == RESULTS_ID and not htmx.history_restore_request
     response = render(request, results_template if partial else template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -14,8 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, QuerySet, Sum, When
 
 from attain.common import DEFAULT_CURRENCY
 from attain.imports.models import ImportRun
@@ -145,9 +144,12 @@ def _closed_counts(deals: QuerySet[Deal], periods: Periods, key: str | None):
     return counts
 
 
-def recent_deals(deals: QuerySet[Deal], limit: int = RECENT_DEALS) -> list[Deal]:
-    latest = Coalesce("close_date", "created_date")
-    return list(deals.select_related("account", "owner").order_by(latest.desc(), "-id")[:limit])
+def recent_deals(deals: QuerySet[Deal], as_of: dt.date, limit: int = RECENT_DEALS) -> list[Deal]:
+    """The deals with the latest event on or before ``as_of``: closing if they have
+    closed, else being created (an open deal's expected close date is in the future)."""
+    latest = Case(When(close_date__lte=as_of, then=F("close_date")), default=F("created_date"))
+    recent = deals.select_related("account", "owner").order_by(latest.desc(), "-id")
+    return list(recent[:limit])
 
 
 # --- rep ------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def rep_home(rep: Rep, as_of: dt.date) -> RepHome:
         won_quarter=total_of(won_between(deals, periods.quarter_start, periods.quarter_end, as_of)),
         pipeline=total_of(open_pipeline(deals)),
         win_rate=win_rate(closed["won"], closed["lost"]),
-        recent_deals=recent_deals(deals),
+        recent_deals=recent_deals(deals, as_of),
         has_deals=deals.exists(),
     )
 
