@@ -177,3 +177,12 @@ def test_bulk_passes_the_contract_arguments(org, api, fake_import):
     ]
     assert (call["file_name"], call["source"], call["dry_run"]) == ("api", "api", True)
     assert call["user"] == org.users["admin"]
+
+
+def test_bulk_keeps_zero_amounts_as_zero(org, api):
+    # A zero (as a JSON number or string) is a value, not a missing cell.
+    body = {"deals": [row(amount=0, margin="0", units=0)], "dry_run": False}
+    response = api("admin").post("/api/deals/bulk", body)
+    assert response.status_code == 200, response.json()
+    deal = Deal.objects.get(external_id="D-BULK-1")
+    assert (deal.amount, deal.margin, deal.units) == (Decimal("0"), Decimal("0"), Decimal("0"))

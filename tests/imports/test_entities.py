@@ -117,6 +117,21 @@ def test_team_memberships_effective_dated(org, write):
     assert new.valid_from == dt.date(2026, 9, 1) and new.valid_to is None
 
 
+def test_team_membership_overlap_is_refused(org, write):
+    before = snapshot(TeamMembership)
+    # Will is a member of West from 2025-01-01, open-ended; joining East needs West ended.
+    text = "rep,team,role,valid_from\nR-WILL,T-EAST,member,2026-09-01\n"
+    assert errors(run(write, "team_memberships", text)) == [
+        "team_memberships.csv row 2, column valid_from, value '2026-09-01': overlaps R-WILL's "
+        "membership of T-WEST from 2025-01-01 (open-ended); a rep is a member of one team at "
+        "a time: end that period (valid_to) first"
+    ]
+    assert snapshot(TeamMembership) == before
+    # leading a second team is fine: only member periods are exclusive
+    report = run(write, "team_memberships", text.replace("member", "manager"))
+    assert report.ok and report.created == 1
+
+
 def test_team_membership_duplicate_key(org, write):
     text = (
         "rep,team,role,valid_from\n"

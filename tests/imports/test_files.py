@@ -32,6 +32,16 @@ def test_each_accepted_delimiter_is_detected(org, write, delimiter):
     assert Deal.objects.get(external_id="N-1").name == "Café deal"
 
 
+def test_semicolon_file_with_decimal_comma_gets_a_hint(org, write):
+    text = deals_csv("N-1,,A-000,R-WENDY,,open,new,1234.56,USD,,,2026-01-02,").replace(",", ";")
+    text = text.replace("1234.56", "1234,56")
+    report = import_file("deals", write("deals.csv", text), file_name="deals.csv")
+    assert only_error(report) == (
+        "deals.csv row 2, column amount, value '1234,56': not a number: use '.' as the decimal "
+        "point, not ','"
+    )
+
+
 def test_quoted_delimiter_inside_value(org, write):
     text = deals_csv('N-1,"Acme, Inc. renewal",A-000,R-WENDY,,open,new,5,USD,,,2026-01-02,')
     assert import_file("deals", write("d.csv", text), file_name="d.csv").ok

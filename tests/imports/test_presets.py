@@ -71,7 +71,7 @@ def test_salesforce_errors_use_export_column_names(org, write):
     messages = [str(e) for e in report.errors]
     assert messages == [
         "sf.csv row 2, column Opportunity Owner, value 'Nobody Known': unknown owner: no rep "
-        "with this external id or email or name in the database",
+        "with this external id, email or name in the database",
         "sf.csv row 3, column Close Date, value '13/45/2026': not a date (expected M/D/YYYY "
         "or YYYY-MM-DD)",
         "sf.csv row 3, column Type, value 'Barter': unknown type (expected New Business, "
@@ -144,6 +144,48 @@ def test_hubspot_unknown_owner_and_missing_close_date(org, write):
     assert [str(e) for e in report.errors] == [
         "hs.csv row 2, column close_date: a won deal needs a close date",
         "hs.csv row 2, column Deal owner, value 'Ghost Rep': unknown owner: no rep with this "
-        "external id or email or name in the database",
+        "external id, email or name in the database",
     ]
     assert not Deal.objects.filter(external_id__in=["1", "2"]).exists()
+
+
+def test_salesforce_xlsx_export_with_real_dates_and_numbers(org, write):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        [
+            "Opportunity ID",
+            "Opportunity Owner",
+            "Account ID",
+            "Stage",
+            "Amount",
+            "Close Date",
+            "Created Date",
+        ]
+    )
+    sheet.append(
+        [
+            "X-1",
+            "eddie@example.com",
+            "A-005",
+            "Closed Won",
+            1234.5,
+            dt.datetime(2026, 5, 31),
+            dt.datetime(2026, 4, 1),
+        ]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = write("report.xlsx", buffer.getvalue())
+    report = import_file("deals", path, file_name="report.xlsx", preset="salesforce")
+    assert report.ok, [str(e) for e in report.errors]
+    deal = Deal.objects.get(external_id="X-1")
+    assert (deal.amount, deal.close_date, deal.status) == (
+        Decimal("1234.50"),
+        dt.date(2026, 5, 31),
+        "won",
+    )

@@ -23,6 +23,7 @@ REFS = "references"
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
 _LIST_SPLIT = re.compile(r"[\s;|,]+")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,12 @@ class Column:
         kind = self.kind
         if kind == DECIMAL:
             return decimal_converter(self)
+        if kind == ENUM:
+            return enum_converter(self)
         if kind == DATE:
             inner = parse_date
         elif kind == INT:
             inner = parse_count
-        elif kind == ENUM:
-            inner = enum_converter(self)
         elif kind == REFS:
             inner = parse_list
         else:
@@ -119,6 +120,11 @@ def text_converter(max_length: int | None, required: bool, default: object) -> C
 
 
 def parse_date(raw: str) -> dt.date:
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return dt.date.fromisoformat(raw)  # the common case, in C
+        except ValueError:
+            raise ValueError("not a date (expected YYYY-MM-DD)") from None
     match = _ISO_DATE.match(raw)
     if match:
         try:
@@ -176,6 +182,8 @@ def decimal_converter(column: Column) -> Converter:
                     raise InvalidOperation
                 raise ValueError(f"too large (must be less than {max_whole})")
         except InvalidOperation:
+            if _DECIMAL_COMMA.match(raw):
+                raise ValueError("not a number: use '.' as the decimal point, not ','") from None
             raise ValueError("not a number (use digits and a '.' decimal point)") from None
         rounded = value.quantize(quantum)
         if rounded != value:
@@ -195,9 +203,15 @@ def enum_converter(column: Column) -> Converter:
     listing = ", ".join(column.choices)
     noun = column.name.replace("_", " ")
 
-    def convert(raw: str) -> str:
-        value = accepted.get(raw.lower())
+    required, default = column.required, column.default
+
+    def convert(raw: str) -> object:
+        value = accepted.get(raw.strip().lower())
         if value is None:
+            if not raw.strip():
+                if required:
+                    raise ValueError(MISSING)
+                return default
             raise ValueError(f"unknown {noun} (expected one of {listing})")
         return value
 

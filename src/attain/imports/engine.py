@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, models, transaction
 
@@ -276,6 +278,59 @@ def _check_credit_shares(plan: _Plan, rows: list[_Row], report: ImportReport) ->
             )
 
 
+def _check_membership_overlaps(plan: _Plan, rows: list[_Row], report: ImportReport) -> None:
+    """A rep is a member of one team at a time: member periods (the database as changed by
+    this file) must not overlap, or the hierarchy in force on a day would be ambiguous."""
+    from attain.people.models import Rep, Team, TeamMembership
+
+    names = [c.name for c in plan.columns]
+    rep_i, team_i, role_i = names.index("rep"), names.index("team"), names.index("role")
+    from_i = names.index("valid_from")
+    to_i = names.index("valid_to") if "valid_to" in names else None
+    members = [r for r in rows if r.values[role_i] == TeamMembership.Role.MEMBER]
+    if not members:
+        return
+    periods: dict[tuple, tuple] = {}  # (rep, team, valid_from) -> (valid_to, row or None)
+    existing = TeamMembership.objects.filter(
+        rep_id__in={r.values[rep_i] for r in members}, role=TeamMembership.Role.MEMBER
+    ).values_list("rep_id", "team_id", "valid_from", "valid_to")
+    for rep, team, start, end in existing:
+        periods[(rep, team, start)] = (end, None)
+    for row in members:
+        key = (row.values[rep_i], row.values[team_i], row.values[from_i])
+        end = row.values[to_i] if to_i is not None else periods.get(key, (None, None))[0]
+        periods[key] = (end, row)
+    by_rep: dict[int, list] = {}
+    for (rep, team, start), (end, row) in periods.items():
+        by_rep.setdefault(rep, []).append((start, end, team, row))
+    rep_ids = dict(Rep.objects.filter(id__in=by_rep).values_list("id", "external_id"))
+    team_ids = dict(Team.objects.values_list("id", "external_id"))
+    for rep, spans in by_rep.items():
+        spans.sort(key=lambda span: span[0])
+        for first, second in zip(spans, spans[1:], strict=False):
+            if first[1] is not None and first[1] <= second[0]:
+                continue
+            if second[3] is not None:
+                blamed, other = second[3], first
+            elif first[3] is not None:
+                blamed, other = first[3], second
+            else:
+                continue  # an overlap already in the database; not this file's doing
+            other_start, other_end, other_team, _ = other
+            until = f" to {other_end}" if other_end else " (open-ended)"
+            report.errors.append(
+                RowError(
+                    report.file_name,
+                    blamed.number,
+                    plan.labels[from_i],
+                    str(blamed.values[from_i]),
+                    f"overlaps {rep_ids.get(rep, rep)}'s membership of "
+                    f"{team_ids.get(other_team, other_team)} from {other_start}{until}; a rep "
+                    "is a member of one team at a time: end that period (valid_to) first",
+                )
+            )
+
+
 # --- references ------------------------------------------------------------------------
 
 
@@ -364,11 +419,8 @@ def _resolve_references(plan: _Plan, rows: list[_Row], report: ImportReport) -> 
             in_file = {row.values[key_i] for row in rows}
             found = {v: v for v in wanted if v in found or v in in_file}
             _check_cycles(plan, rows, report, j, key_i)
-        how = (
-            "external id"
-            if fields == ("external_id",)
-            else " or ".join(f.replace("_", " ") for f in fields)
-        )
+        spelled = [f.replace("_", " ") for f in fields]
+        how = spelled[0] if len(spelled) == 1 else f"{', '.join(spelled[:-1])} or {spelled[-1]}"
         where = "in the database or this file" if target is entity else "in the database"
         for row in rows:
             value = row.values[j]
@@ -460,12 +512,50 @@ def _load_existing(shape: _Shape, rows: list[_Row]) -> dict[tuple, tuple]:
             model.objects.filter(**{f"{first}__in": chunk}).values_list(*columns)
             for chunk in _chunks(wanted, _chunk_size())
         ]
+    places = {}
+    for i, name in enumerate(columns):
+        field = model._meta.pk if name == "pk" else _field_or_none(model, name)
+        if isinstance(field, models.DecimalField):
+            places[i] = field.decimal_places
     for query in queries:
-        for record in query:
+        for record in _records(query, places):
             key = tuple(record[1 : 1 + nkey])
             if key in wanted_keys:
                 existing[key] = (record[0], *record[1 + nkey :])
     return existing
+
+
+def _field_or_none(model: type[models.Model], name: str):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # a lookup across a relation, e.g. parent__external_id
+        return None
+
+
+def _records(query, places: dict[int, int]) -> Iterable[tuple]:
+    """The rows of a values_list query. On SQLite they are fetched raw and only the decimal
+    columns converted (SQLite hands back REAL/INTEGER): Django's per-value converters made
+    this the slowest step of a re-import. Dates already come back as dates (the backend
+    registers a converter), and PostgreSQL returns Decimal and date natively."""
+    if connection.vendor != "sqlite":
+        return query
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        records = cursor.fetchall()
+    if not places:
+        return records
+    quanta = [(i, Decimal(1).scaleb(-p)) for i, p in places.items()]
+    converted = []
+    for record in records:
+        record = list(record)
+        for i, quantum in quanta:
+            value = record[i]
+            if value is not None:
+                number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+                record[i] = number.quantize(quantum)
+        converted.append(tuple(record))
+    return converted
 
 
 def _load_m2m(shape: _Shape, pks: list[int]) -> dict[int, frozenset]:
@@ -549,14 +639,19 @@ def _write(shape: _Shape, created: list[_Row], updated: list[_Row]) -> None:
     if WRITER == "orm":
         _write_orm(shape, created, updated)
     else:
-        _write_sql(shape, [*created, *updated])
+        _write_sql(shape, created, upsert=False)
+        _write_sql(shape, updated, upsert=True)
     if shape.self_ref_pos is not None or shape.m2m_pos is not None:
         _write_after(shape, [*created, *updated])
 
 
-def _write_sql(shape: _Shape, rows: list[_Row]) -> None:
-    """Upsert rows by natural key with raw parameters (Decimal, date, str, int, None go to
-    the driver as they are, exactly as the ORM would pass them)."""
+def _write_sql(shape: _Shape, rows: list[_Row], *, upsert: bool) -> None:
+    """Insert new rows, or upsert changed ones by natural key, with raw parameters (Decimal,
+    date, str, int, None go to the driver as they are, as the ORM would pass them).
+
+    New rows get a plain INSERT: ON CONFLICT DO UPDATE costs SQLite twice the time per row,
+    and we already know these keys are absent. Should another writer add one of them in the
+    meantime, the unique index refuses it and the whole import rolls back."""
     if not rows:
         return
     from django.utils import timezone
@@ -592,9 +687,12 @@ def _write_sql(shape: _Shape, rows: list[_Row]) -> None:
         conflict = "DO NOTHING"
     head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     tail = f" ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) {conflict}"
+    if not upsert:
+        tail = ""
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     constants_tuple = tuple(constants)
-    params = [tuple(row.values[j] for j in positions) + constants_tuple for row in rows]
+    pick = itemgetter(*positions) if len(positions) > 1 else lambda v: (v[positions[0]],)
+    params = [pick(row.values) + constants_tuple for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # With the default 2 MB page cache a large import thrashes the deal indexes (the
@@ -725,6 +823,8 @@ def _run(
     # References are checked on every row, even one with other errors, so that a single
     # pass lists every problem.
     _resolve_references(plan, rows, report)
+    if entity.name == "team_memberships" and not report.errors:
+        _check_membership_overlaps(plan, rows, report)
     if report.errors:
         report.errors.sort(key=lambda e: e.row or 0)  # stable: a row's errors stay in order
         return

@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -130,7 +131,8 @@ def read_csv(data: bytes, *, file_name: str) -> Table:
     text = decode_utf8(data, file_name)
     if not text.strip():
         raise _problem(file_name, "empty file: there is no header and no data")
-    sample = [line for line in text.splitlines()[: SAMPLE_LINES + 1]]
+    head = io.StringIO(text)
+    sample = [line.rstrip("\r\n") for line in itertools.islice(head, SAMPLE_LINES + 1)]
     nonblank = [line for line in sample if line.strip()]
     delimiter = detect_delimiter(nonblank) or ","
     header_width = len(_split(nonblank[0], delimiter))

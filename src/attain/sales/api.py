@@ -209,7 +209,11 @@ def _rows_as_in_a_file(payload: BulkDealsIn) -> list[dict[str, str]]:
     order, each cell text ("" when absent or null)."""
     sent = [row.model_dump(exclude_unset=True) for row in payload.deals]
     columns = [name for name in BulkDealRow.model_fields if any(name in row for row in sent)]
-    return [{name: row.get(name) or "" for name in columns} for row in sent]
+    return [{name: _cell(row.get(name)) for name in columns} for row in sent]
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _report_body(report: Any, dry_run: bool) -> dict[str, Any]:
