@@ -12,6 +12,7 @@ urlpatterns = [
     path("sales/", include("attain.sales.urls")),
     path("territories/", include("attain.territories.urls")),
     path("imports/", include("attain.imports.urls")),
+    path("coaching/", include("attain.coaching.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

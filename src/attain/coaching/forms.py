@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from attain.coaching.models import CoachingSession, RolePlayScenario, Skill
+from attain.people.models import Team
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _area(rows: int, placeholder: str = "") -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(required=False, label="Period")
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = list(choices)
+
+
+class SessionForm(forms.Form):
+    kind = forms.ChoiceField(choices=CoachingSession.Kind.choices, initial="one_on_one")
+    scheduled_at = forms.DateTimeField(
+        label="When",
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    agenda = forms.CharField(required=False, widget=_area(10))
+
+
+class NotesForm(forms.Form):
+    agenda = forms.CharField(required=False, widget=_area(6))
+    notes = forms.CharField(required=False, widget=_area(8, "What was discussed, what was agreed"))
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label="Action item", max_length=500)
+    owner = forms.ChoiceField(label="Owner")
+    due_date = forms.DateField(
+        required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, session: CoachingSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [
+            (str(session.rep_id), session.rep.name),
+            (str(session.manager_id), session.manager.name),
+        ]
+
+
+class FollowUpForm(forms.Form):
+    scheduled_at = SessionForm.base_fields["scheduled_at"]
+
+
+class CallReviewForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Call")
+    link = forms.URLField(max_length=500, label="Recording link", assume_scheme="https")
+
+
+TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+
+
+class CallCommentForm(forms.Form):
+    at = forms.CharField(label="At (m:ss)", max_length=12)
+    text = forms.CharField(label="Comment", max_length=1000)
+
+    def clean_at(self) -> int:
+        found = TIMESTAMP.match(self.cleaned_data["at"].strip())
+        if not found:
+            raise forms.ValidationError("Write the time as m:ss or h:mm:ss, e.g. 4:35.")
+        hours, minutes, seconds = (int(x or 0) for x in found.groups())
+        if seconds >= 60:
+            raise forms.ValidationError("Seconds go up to 59.")
+        return hours * 3600 + minutes * 60 + seconds
+
+
+class RolePlayForm(forms.Form):
+    scenario = forms.ModelChoiceField(queryset=RolePlayScenario.objects.all())
+    score = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Not scored"), *((str(i), str(i)) for i in range(1, 6))],
+    )
+    notes = forms.CharField(required=False, widget=_area(2))
+
+
+class SkillRatingForm(forms.Form):
+    skill = forms.ModelChoiceField(queryset=Skill.objects.filter(active=True))
+    rating = forms.TypedChoiceField(coerce=int, choices=[(str(i), str(i)) for i in range(1, 6)])
+    note = forms.CharField(required=False, max_length=300)
+
+
+class SkillForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(required=False, max_length=300)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Skill.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("That skill is already on the list.")
+        return name
+
+
+class GoalForm(forms.Form):
+    motivator = forms.CharField(
+        required=False, label="What motivates them", widget=_area(2, "e.g. buying a first home")
+    )
+    goal = forms.CharField(max_length=300, label="Goal", help_text="e.g. House deposit")
+    target_amount = forms.DecimalField(min_value=0, max_digits=18, decimal_places=2)
+    target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    saved_so_far = forms.DecimalField(
+        min_value=0, max_digits=18, decimal_places=2, initial=0, label="Saved so far"
+    )
+
+
+class TrainingForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    topic = forms.CharField(max_length=200)
+    scheduled_at = SessionForm.base_fields["scheduled_at"]
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(required=False, widget=_area(4))
+
+    def __init__(self, *args, invited=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [(str(a.rep_id), a.rep.name) for a in invited]
+
+
+class AssignRolePlayForm(forms.Form):
+    scenario = forms.ModelChoiceField(queryset=RolePlayScenario.objects.all())
+    due_date = forms.DateField(
+        required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,118 @@
+"""What the coaching pages show each role, and how they answer bad input."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from attain.coaching import services
+from attain.coaching.models import RolePlayScenario
+
+pytestmark = pytest.mark.django_db
+HOME = "/coaching/"
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_rep_home_shows_items_goal_and_role_plays(client, coaching_org):
+    org = coaching_org
+    services.assign_role_play(
+        scenario=RolePlayScenario.objects.get(title="Agency sells cybersecurity consulting"),
+        rep=org.reps["wendy"],
+        assigned_by=org.reps["walt"],
+    )
+    org.login(client, "wendy")
+    page = text(client.get(HOME))
+    assert "Send the mutual action plan" in page
+    assert "USD 5,000.00 saved of USD 20,000.00 (25%)" in page
+    assert "Agency sells cybersecurity consulting" in page
+    assert "Discovery questions" in page  # the group training she is invited to
+    assert "Coaching opportunities" not in page
+
+
+def test_peer_home_shows_nothing_of_wendys(client, coaching_org):
+    coaching_org.login(client, "will")
+    page = text(client.get(HOME))
+    assert "Send the mutual action plan" not in page
+    assert "House deposit" not in page
+
+
+def test_manager_home_lists_team_sessions_items_and_insights(client, coaching_org):
+    coaching_org.login(client, "walt")
+    page = text(client.get(HOME + "?period=2026Q1"))
+    assert "Upcoming sessions" in page and "Wendy Example" in page
+    assert "Team open action items" in page and "Send the mutual action plan" in page
+    assert "2026 q1 (2026-01-01 to 2026-02-20)" in page
+    assert 'data-testid="insights"' in page
+    assert "House deposit" not in page  # goals are not on the team page
+
+
+def test_other_manager_sees_none_of_it(client, coaching_org):
+    coaching_org.login(client, "erin")
+    page = text(client.get(HOME))
+    assert "Wendy Example" not in page
+    assert "Send the mutual action plan" not in page
+
+
+def test_admin_home_lists_every_session_read_only(client, coaching_org):
+    coaching_org.login(client, "admin")
+    page = text(client.get(HOME))
+    assert "Wendy Example" in page and "cannot change them" in page
+    session = text(client.get(reverse("coaching:session_detail", args=[coaching_org.session.pk])))
+    assert "Wendy&#x27;s private notes" in session
+    assert "Save notes" not in session
+
+
+def test_schedule_form_prefills_the_agenda(client, coaching_org):
+    coaching_org.login(client, "walt")
+    url = reverse("coaching:session_new") + f"?rep={coaching_org.reps['wendy'].pk}"
+    page = text(client.get(url))
+    assert "Open action items:" in page
+    assert "- Send the mutual action plan — Wendy Example (due 2026-02-20)" in page
+    assert "Won this quarter: USD 12,000.00 (2026 Q1)" in page
+    response = client.post(url, {"kind": "one_on_one", "scheduled_at": "not a date"})
+    assert response.status_code == 200
+    assert "Enter a valid date/time" in text(response)
+
+
+def test_bad_comment_time_is_refused_with_the_reason(client, coaching_org):
+    coaching_org.login(client, "walt")
+    url = reverse("coaching:comment_add", args=[coaching_org.review.pk])
+    response = client.post(url, {"at": "4:75", "text": "x"}, follow=True)
+    assert "Seconds go up to 59" in text(response)
+    response = client.post(url, {"at": "soon", "text": "x"}, follow=True)
+    assert "Write the time as m:ss" in text(response)
+    assert not coaching_org.review.comments.exists()
+
+
+def test_junk_rep_id_is_404(client, coaching_org):
+    coaching_org.login(client, "walt")
+    assert client.get(reverse("coaching:session_new") + "?rep=abc").status_code == 404
+    assert client.get(reverse("coaching:session_new")).status_code == 404
+    assert client.get(reverse("coaching:rep_profile", args=[999999])).status_code == 404
+
+
+def test_rep_lookup_opens_a_visible_profile_only(client, coaching_org):
+    org = coaching_org
+    org.login(client, "admin")
+    assert "Open coaching profile" in text(client.get(HOME))
+    response = client.get(reverse("coaching:rep_lookup") + f"?rep={org.reps['eddie'].pk}")
+    assert response["Location"] == reverse("coaching:rep_profile", args=[org.reps["eddie"].pk])
+    client.logout()
+    org.login(client, "walt")
+    assert (
+        client.get(reverse("coaching:rep_lookup") + f"?rep={org.reps['eddie'].pk}").status_code
+        == 404
+    )
+    assert client.get(reverse("coaching:rep_lookup") + "?rep=x").status_code == 404
+
+
+def test_admin_edits_skills_in_django_admin(client, coaching_org):
+    coaching_org.login(client, "admin")
+    assert client.get(reverse("admin:coaching_skill_changelist")).status_code == 200
+    assert client.get(reverse("admin:coaching_roleplayscenario_changelist")).status_code == 200
+    client.logout()
+    coaching_org.login(client, "walt")
+    assert client.get(reverse("admin:coaching_skill_changelist")).status_code == 302
