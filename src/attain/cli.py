@@ -93,6 +93,7 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from attain.demo import cli as demo_cli
+    from attain.engine.cli import add_calc_arguments, run_calc
     from attain.imports import cli as import_cli
 
     parser = argparse.ArgumentParser(prog="attain", description="Attain sales performance.")
@@ -125,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     token.set_defaults(func=cmd_createtoken)
+
+    calc = sub.add_parser("calc", help="calculate earnings from plan files and CSV/Parquet inputs")
+    add_calc_arguments(calc)
+    calc.set_defaults(func=run_calc)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

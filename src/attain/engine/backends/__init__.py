@@ -1,0 +1,1 @@
+"""Execution backends: each runs the compiled program and returns the line table."""

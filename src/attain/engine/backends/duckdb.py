@@ -1,0 +1,74 @@
+"""The DuckDB backend: in-process, on Arrow tables, one fresh connection per calculation."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from ..compiler import compile_program, missing_fx_query, unassigned_query
+from ..errors import RuleError
+from ..explain_sql import explain_lines
+from ..prepare import Prepared
+from ..results import LINE_SCHEMA, Result, build_result
+
+DIALECT = "duckdb"
+
+
+def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa.Table:
+    connection.register("credits", prepared.credits)
+    connection.register("assignments", prepared.assignments)
+    connection.register("targets", prepared.targets)
+    connection.register("fx", prepared.fx)
+    steps = compile_program(prepared)
+    for step in steps:
+        create = exp.Create(
+            this=exp.to_table(step.name),
+            kind="TABLE",
+            expression=step.query,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        connection.execute(create.sql(dialect=DIALECT))
+        if step.name == "assigned":
+            _check_unassigned(prepared, connection)
+            _check_fx(prepared, connection)
+    parts = [
+        connection.sql(exp.select("*").from_(s.name).sql(dialect=DIALECT)).to_arrow_table()
+        for s in steps[1:]
+    ]
+    schema = pa.schema([f for f in LINE_SCHEMA if f.name != "explanation"])
+    if not parts:
+        return schema.empty_table()
+    return pa.concat_tables([p.cast(schema) for p in parts])
+
+
+def _check_unassigned(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
+    if prepared.unassigned != "error":
+        return
+    row = connection.execute(unassigned_query().sql(dialect=DIALECT)).fetchone()
+    if row is not None:
+        credit_id, rep_id, day, count = row
+        raise RuleError(
+            f"{count} credit(s) have no plan assignment on their date, e.g. credit "
+            f"{credit_id!r} of rep {rep_id!r} on {day}"
+        )
+
+
+def _check_fx(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
+    for _, plan in sorted(prepared.plans.items()):
+        row = connection.execute(missing_fx_query(plan).sql(dialect=DIALECT)).fetchone()
+        if row is not None:
+            credit_id, currency, day, count = row
+            raise RuleError(
+                f"no FX rate from {currency} to {plan.plan.currency} on {day} "
+                f"(credit {credit_id!r}; {count} credit(s) lack a rate)"
+            )
+
+
+def calculate_with_duckdb(prepared: Prepared) -> Result:
+    connection = duckdb.connect()
+    try:
+        lines = run_program(prepared, connection)
+    finally:
+        connection.close()
+    return build_result(explain_lines(lines))

@@ -1,0 +1,53 @@
+"""``calculate``: the one entry point that prepares inputs and runs a backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Literal
+
+from .prepare import Unassigned, prepare
+from .results import Result
+from .spec import Plan
+
+Backend = Literal["duckdb", "oracle"]
+
+
+def calculate(
+    plans: Iterable[Plan],
+    credits,
+    assignments,
+    quotas=None,
+    *,
+    fx=None,
+    period: str,
+    as_of: dt.date | None = None,
+    backend: Backend = "duckdb",
+    unassigned: Unassigned = "error",
+) -> Result:
+    """Compute earning lines and payouts for ``period`` (``2026``, ``2026-H1``, ``2026-Q1``,
+    ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
+
+    ``credits``, ``assignments``, ``quotas`` and ``fx`` are Arrow tables (or dicts of columns, or
+    lists of row dicts) in the formats of docs/plans.md. The result holds three Arrow
+    tables: ``lines``, ``payouts`` (per rep and period) and ``component_payouts``.
+    """
+    prepared = prepare(
+        plans,
+        credits,
+        assignments,
+        quotas,
+        fx=fx,
+        period=period,
+        as_of=as_of,
+        unassigned=unassigned,
+    )
+    if backend == "oracle":
+        from .oracle import calculate_with_oracle
+
+        return calculate_with_oracle(prepared)
+    if backend == "duckdb":
+        from .backends.duckdb import calculate_with_duckdb
+
+        return calculate_with_duckdb(prepared)
+    raise ValueError(f"unknown backend {backend!r}; use 'duckdb' or 'oracle'")

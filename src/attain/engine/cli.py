@@ -1,0 +1,110 @@
+"""``attain calc``: run the engine on files.
+
+    attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
+                --period 2026-Q1 [--as-of DATE] [--backend duckdb|oracle]
+                [--unassigned error|ignore] --out DIR
+
+Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
+extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
+Parquet, written to temporary files first and then renamed: a failed run leaves no partial
+output. Usable on its own as ``python -m attain.engine.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .calculate import calculate
+from .errors import EngineError
+from .loader import load_plans
+
+
+def read_table(path: str | Path) -> pa.Table:
+    path = Path(path)
+    if not path.exists():
+        raise EngineError(f"{path}: no such file")
+    if path.suffix.lower() == ".parquet":
+        return pq.read_table(path)
+    with path.open(encoding="utf-8") as handle:
+        header = handle.readline()
+    names = [name.strip() for name in header.rstrip("\r\n").split(",")]
+    options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names}, strings_can_be_null=True
+    )
+    return pacsv.read_csv(path, convert_options=options)
+
+
+def write_outputs(tables: dict[str, pa.Table], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    for name, table in tables.items():
+        for suffix, writer in ((".csv", pacsv.write_csv), (".parquet", pq.write_table)):
+            final = out / f"{name}{suffix}"
+            temporary = out / f".{name}{suffix}.partial"
+            writer(table, temporary)
+            staged.append((temporary, final))
+    for temporary, final in staged:
+        os.replace(temporary, final)
+    return [final for _, final in staged]
+
+
+def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plans", required=True, help="folder of plan YAML files")
+    parser.add_argument("--credits", required=True, help="credits CSV or Parquet")
+    parser.add_argument("--assignments", required=True, help="plan assignments CSV or Parquet")
+    parser.add_argument("--quotas", help="quotas CSV or Parquet")
+    parser.add_argument("--fx", help="FX rates CSV or Parquet")
+    parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
+    )
+    parser.add_argument("--backend", choices=["duckdb", "oracle"], default="duckdb")
+    parser.add_argument("--unassigned", choices=["error", "ignore"], default="error")
+    parser.add_argument("--out", required=True, help="output folder")
+
+
+def run_calc(args: argparse.Namespace) -> int:
+    try:
+        result = calculate(
+            load_plans(args.plans),
+            read_table(args.credits),
+            read_table(args.assignments),
+            read_table(args.quotas) if args.quotas else None,
+            fx=read_table(args.fx) if args.fx else None,
+            period=args.period,
+            as_of=args.as_of,
+            backend=args.backend,
+            unassigned=args.unassigned,
+        )
+    except EngineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    tables = {
+        "earnings": result.lines,
+        "payouts": result.payouts,
+        "component_payouts": result.component_payouts,
+    }
+    write_outputs(tables, Path(args.out))
+    print(
+        f"{result.lines.num_rows} earning lines, {result.payouts.num_rows} payouts "
+        f"written to {args.out}"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="attain calc", description=__doc__.split("\n")[0])
+    add_calc_arguments(parser)
+    return run_calc(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

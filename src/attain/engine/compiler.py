@@ -1,0 +1,1041 @@
+"""Compile resolved plans into relational queries, built as sqlglot expressions.
+
+The program is a list of named steps; a backend materialises each step as a table, in
+order. The queries use only portable SQL (window functions, CASE, integer arithmetic) so
+that sqlglot can transpile them to other dialects (Spark SQL is the next backend).
+
+Shape of one component's query (one CTE each):
+
+    ev      credits of the plan that the measure counts, with the measure value x
+    sums    x per rep and period
+    tot     period (or year-to-date) total per rep and period, on the targets rows
+    run     running total before each credit within the period or year
+    pre     credit joined to its targets, multiplier factor and gate
+    seg     one row per tier slice: GREATEST(0, LEAST(high, upper) - GREATEST(low, lower))
+    rounded the slice's exact amount as integer numerator / denominator, rounded once
+    cap_k   a second running sum per cap
+    paid    what the component paid per rep and period, for floor top-up lines
+
+Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals are
+derived from them, and only the window's periods are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pyarrow as pa
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from . import sql as q
+from .conditions import to_sql
+from .prepare import Prepared
+from .resolve import ResolvedComponent, ResolvedPlan
+from .results import LINE_SCHEMA
+from .spec import FACTOR_PLACES, PERCENT_PLACES, RATE_PLACES
+
+MEASURE_SCALE = 8
+MEASURE = q.decimal_type(38, MEASURE_SCALE)
+MONEY = q.decimal_type(18, 2)
+FACTOR_UNIT = 10**FACTOR_PLACES
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    query: exp.Select
+
+
+def sql_type(arrow_type: pa.DataType) -> exp.DataType:
+    if pa.types.is_decimal(arrow_type):
+        return q.decimal_type(arrow_type.precision, arrow_type.scale)
+    if pa.types.is_date(arrow_type):
+        return exp.DataType.build("DATE")
+    if pa.types.is_int32(arrow_type):
+        return exp.DataType.build("INT")
+    if pa.types.is_boolean(arrow_type):
+        return exp.DataType.build("BOOLEAN")
+    return exp.DataType.build("VARCHAR")
+
+
+OUTPUT_COLUMNS = [f for f in LINE_SCHEMA if f.name != "explanation"]
+
+
+def output_select(values: dict[str, exp.Expression], source: str | exp.Expression) -> exp.Select:
+    """SELECT the line columns, in schema order and type, from ``source``."""
+    missing = {f.name for f in OUTPUT_COLUMNS} - set(values)
+    assert not missing, missing
+    return exp.select(
+        *[q.alias(q.cast(values[f.name], sql_type(f.type)), f.name) for f in OUTPUT_COLUMNS]
+    ).from_(source, copy=False)
+
+
+def period_label(day: exp.Expression, kind: str) -> exp.Expression:
+    year = q.cast(exp.Year(this=day), "VARCHAR")
+    if kind == "year":
+        return year
+    if kind == "quarter":
+        return exp.Concat(
+            expressions=[year, q.text("-Q"), q.cast(exp.Quarter(this=day), "VARCHAR")]
+        )
+    if kind == "half":
+        half = q.case(
+            [(exp.LTE(this=exp.Month(this=day), expression=q.num(6)), q.text("1"))], q.text("2")
+        )
+        return exp.Concat(expressions=[year, q.text("-H"), half])
+    month = exp.Pad(
+        this=q.cast(exp.Month(this=day), "VARCHAR"),
+        expression=q.num(2),
+        fill_pattern=q.text("0"),
+        is_left=True,
+    )
+    return exp.Concat(expressions=[year, q.text("-"), month])
+
+
+def year_of(period: exp.Expression) -> exp.Expression:
+    return exp.Substring(this=period, start=q.num(1), length=q.num(4))
+
+
+def _int(value: Decimal | int, places: int) -> int:
+    scaled = Decimal(value).scaleb(places)
+    assert scaled == scaled.to_integral_value(), (value, places)
+    return int(scaled)
+
+
+def assigned_query(prepared: Prepared) -> exp.Select:
+    """Credits of the computed range, each with the plan its rep was on that day."""
+    credit_date = q.col("event_date", "c")
+    condition = q.and_(
+        q.eq(q.col("rep_id", "c"), q.col("rep_id", "a")),
+        exp.LTE(this=q.col("valid_from", "a"), expression=credit_date),
+        q.or_(
+            exp.Is(this=q.col("valid_to", "a"), expression=q.null()),
+            exp.LT(this=credit_date, expression=q.col("valid_to", "a")),
+        ),
+    )
+    return (
+        exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("c")), q.col("plan_id", "a"))
+        .from_(exp.alias_(exp.to_table("credits"), "c", table=True), copy=False)
+        .join(
+            exp.alias_(exp.to_table("assignments"), "a", table=True),
+            on=condition,
+            join_type="left",
+            copy=False,
+        )
+        .where(
+            q.and_(
+                exp.GTE(this=credit_date, expression=q.date(prepared.compute_from)),
+                exp.LT(this=credit_date, expression=q.date(prepared.window.end)),
+            ),
+            copy=False,
+        )
+    )
+
+
+def deal_currency(table: str, plan_currency: exp.Expression) -> exp.Expression:
+    """A credit's currency; an empty one is the plan's."""
+    return q.coalesce(q.col("currency", table), plan_currency)
+
+
+def fx_join(credits: str, fx: str, plan_currency: exp.Expression) -> exp.Expression:
+    """The FX rate from the credit's currency to the plan's, in force on its event date."""
+    day = q.col("event_date", credits)
+    return q.and_(
+        q.eq(q.col("from_currency", fx), deal_currency(credits, plan_currency)),
+        q.eq(q.col("to_currency", fx), plan_currency),
+        exp.LTE(this=q.col("valid_from", fx), expression=day),
+        q.or_(
+            exp.Is(this=q.col("valid_to", fx), expression=q.null()),
+            exp.LT(this=day, expression=q.col("valid_to", fx)),
+        ),
+    )
+
+
+def missing_fx_query(plan: ResolvedPlan) -> exp.Select:
+    """The first credit (by id) of ``plan`` in a foreign currency without a rate, and how many."""
+    plan_currency = q.text(plan.plan.currency)
+    return (
+        exp.select(
+            q.col("credit_id", "b"),
+            q.col("currency", "b"),
+            q.col("event_date", "b"),
+            q.alias(exp.Window(this=exp.Count(this=exp.Star())), "n"),
+        )
+        .from_(exp.alias_(exp.to_table("assigned"), "b", table=True), copy=False)
+        .join(
+            exp.alias_(exp.to_table("fx"), "f", table=True),
+            on=fx_join("b", "f", plan_currency),
+            join_type="left",
+            copy=False,
+        )
+        .where(
+            q.and_(
+                q.eq(q.col("plan_id", "b"), q.text(plan.id)),
+                exp.NEQ(this=deal_currency("b", plan_currency), expression=plan_currency),
+                exp.Is(this=q.col("rate", "f"), expression=q.null()),
+            ),
+            copy=False,
+        )
+        .order_by(q.col("credit_id", "b"), copy=False)
+        .limit(1, copy=False)
+    )
+
+
+class PlanCompiler:
+    def __init__(self, prepared: Prepared, plan: ResolvedPlan) -> None:
+        self.prepared = prepared
+        self.plan = plan
+        self.kind = plan.plan.period
+        self.ctes: list[tuple[str, exp.Select]] = []
+
+    def cte(self, name: str, query: exp.Select) -> str:
+        self.ctes.append((name, query))
+        return name
+
+    # -- base ------------------------------------------------------------------------------
+
+    def clawed(self) -> exp.Expression:
+        rule = self.plan.clawback
+        if rule is None:
+            return q.false()
+        cancelled = q.col("cancellation_date")
+        return q.and_(
+            exp.Not(this=exp.Is(this=cancelled, expression=q.null())),
+            exp.LT(this=cancelled, expression=q.date(self.prepared.window.end)),
+            exp.GTE(this=cancelled, expression=q.col("event_date")),
+            exp.LTE(
+                this=exp.DateDiff(
+                    this=cancelled, expression=q.col("event_date"), unit=exp.var("DAY")
+                ),
+                expression=q.num(rule.within_days),
+            ),
+        )
+
+    def base(self) -> str:
+        query = (
+            exp.select(
+                exp.Star(),
+                q.alias(period_label(q.col("event_date"), self.kind), "period"),
+                q.alias(q.coalesce(self.clawed(), q.false()), "clawed"),
+                q.alias(period_label(q.col("cancellation_date"), self.kind), "cancel_period"),
+            )
+            .from_("assigned", copy=False)
+            .where(q.eq(q.col("plan_id"), q.text(self.plan.id)), copy=False)
+        )
+        raw = self.cte("base_raw", query)
+        names = [
+            *self.prepared.credits.column_names,
+            "plan_id",
+            "period",
+            "clawed",
+            "cancel_period",
+        ]
+        plan_currency = q.text(self.plan.plan.currency)
+        foreign = exp.NEQ(this=deal_currency("b", plan_currency), expression=plan_currency)
+
+        def converted(name: str) -> exp.Expression:
+            cents = q.round_half_even_division(
+                q.mul(q.to_integer(q.col(name, "b"), 2), q.to_integer(q.col("rate", "f"), 8)),
+                q.cast(q.num(10**8), q.HUGEINT),
+            )
+            return q.case([(foreign, q.cents_to_money(cents))], q.col(name, "b"))
+
+        columns = [
+            q.alias(converted(n), n) if n in ("amount", "margin") else q.col(n, "b") for n in names
+        ]
+        query = (
+            exp.select(
+                *columns,
+                q.alias(deal_currency("b", plan_currency), "deal_currency"),
+                q.alias(q.case([(foreign, q.col("rate", "f"))], q.dec(1, 18, 8)), "fx_rate"),
+            )
+            .from_(exp.alias_(exp.to_table(raw), "b", table=True), copy=False)
+            .join(
+                exp.alias_(exp.to_table("fx"), "f", table=True),
+                on=fx_join("b", "f", plan_currency),
+                join_type="left",
+                copy=False,
+            )
+        )
+        return self.cte("base", query)
+
+    # -- measure and running totals --------------------------------------------------------
+
+    @staticmethod
+    def measure(component: ResolvedComponent) -> tuple[exp.Expression, exp.Expression]:
+        terms, filters = [], []
+        for source, weight, condition in component.measure_parts:
+            if source == "deals":
+                value: exp.Expression = q.num(1)
+            else:
+                value = q.mul(q.coalesce(q.col(source), q.num(0)), q.col("share"))
+            value = q.mul(q.dec(Decimal(weight), 18, 2), value)
+            if condition is None:
+                filters.append(q.true())
+                terms.append(value)
+            else:
+                test = q.coalesce(to_sql(condition), q.false())
+                filters.append(test)
+                terms.append(q.case([(test, value)], q.num(0)))
+        return q.cast(q.add(*terms), MEASURE), q.or_(*filters)
+
+    def events(self, j: int, component: ResolvedComponent) -> str:
+        value, included = self.measure(component)
+        ytd = component.component.accumulate == "ytd"
+        conditions = [
+            q.alias(
+                q.coalesce(to_sql(m.condition), q.false()) if m.condition else q.true(), f"when_{k}"
+            )
+            for k, m in enumerate(component.multipliers)
+        ]
+
+        def select(virtual: bool) -> exp.Select:
+            period = q.col("cancel_period") if virtual else q.col("period")
+            return exp.select(
+                q.col("rep_id"),
+                q.col("credit_id"),
+                q.col("deal_id"),
+                q.alias(q.col("cancellation_date" if virtual else "event_date"), "day"),
+                q.alias(period, "period"),
+                q.alias(year_of(period) if ytd else period, "scope"),
+                q.alias(q.cast(q.neg(value), MEASURE) if virtual else value, "x"),
+                q.alias(q.true() if virtual else q.false(), "virtual"),
+                q.col("deal_currency"),
+                q.col("fx_rate"),
+                *conditions,
+            ).from_("base", copy=False)
+
+        query: exp.Query = select(False).where(included, copy=False)
+        clawback = self.plan.clawback
+        if clawback is not None and clawback.reduces_attainment:
+            query = exp.union(
+                query,
+                select(True).where(q.and_(included, q.col("clawed")), copy=False),
+                distinct=False,
+            )
+        return self.cte(
+            f"ev_{j}",
+            exp.select(exp.Star()).from_(
+                exp.alias_(exp.Subquery(this=query), "u", table=True), copy=False
+            ),
+        )
+
+    def totals(self, j: int, component: ResolvedComponent, events: str) -> str:
+        sums = self.cte(
+            f"sums_{j}",
+            exp.select(q.col("rep_id"), q.col("period"), q.alias(exp.Sum(this=q.col("x")), "s"))
+            .from_(events, copy=False)
+            .group_by(q.col("rep_id"), q.col("period"), copy=False),
+        )
+        period_sum = q.coalesce(q.col("s", "s"), q.num(0))
+        year_to_date = q.running_sum(
+            period_sum,
+            [q.col("rep_id", "t"), year_of(q.col("period", "t"))],
+            [q.col("period", "t")],
+        )
+        total = year_to_date if component.component.accumulate == "ytd" else period_sum
+        query = (
+            exp.select(
+                q.col("rep_id", "t"),
+                q.col("period", "t"),
+                q.col("tier_quota", "t"),
+                q.col("quota", "t"),
+                q.col("ytd_quota", "t"),
+                q.alias(q.cast(total, MEASURE), "total"),
+                q.alias(q.cast(period_sum, MEASURE), "period_sum"),
+                q.alias(q.cast(year_to_date, MEASURE), "ytd_sum"),
+            )
+            .from_(exp.alias_(exp.to_table("targets"), "t", table=True), copy=False)
+            .join(
+                exp.alias_(exp.to_table(sums), "s", table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", "s"), q.col("rep_id", "t")),
+                    q.eq(q.col("period", "s"), q.col("period", "t")),
+                ),
+                join_type="left",
+                copy=False,
+            )
+            .where(
+                q.and_(
+                    q.eq(q.col("plan_id", "t"), q.text(self.plan.id)),
+                    q.eq(q.col("component_id", "t"), q.text(component.id)),
+                ),
+                copy=False,
+            )
+        )
+        return self.cte(f"tot_{j}", query)
+
+    def running(self, j: int, events: str) -> str:
+        before = q.sub(
+            q.running_sum(
+                q.col("x"),
+                [q.col("rep_id"), q.col("scope")],
+                [q.col("day"), q.col("credit_id"), q.col("virtual")],
+            ),
+            q.col("x"),
+        )
+        return self.cte(
+            f"run_{j}",
+            exp.select(exp.Star(), q.alias(q.cast(before, MEASURE), "before")).from_(
+                events, copy=False
+            ),
+        )
+
+    # -- modifiers -------------------------------------------------------------------------
+
+    def attained(self, alias: str, level: Decimal, scope: str | None) -> exp.Expression:
+        total, quota = {
+            None: ("total", "tier_quota"),
+            "period": ("period_sum", "quota"),
+            "ytd": ("ytd_sum", "ytd_quota"),
+        }[scope]
+        threshold = q.mul(
+            q.dec(level, 38, PERCENT_PLACES),
+            q.col(quota, alias),
+            q.dec(Decimal("0.01"), 3, 2),
+        )
+        return q.coalesce(exp.GTE(this=q.col(total, alias), expression=threshold), q.false())
+
+    def pre(self, j: int, component: ResolvedComponent, running: str) -> tuple[str, int]:
+        refs = {component.id} | {g.component or component.id for g in component.gates}
+        refs |= {m.rule.component or component.id for m in component.multipliers}
+        aliases = {ref: f"g{n}" for n, ref in enumerate(sorted(refs))}
+        index = {c.id: n for n, c in enumerate(self.plan.components)}
+        query = (
+            exp.select(
+                q.col("rep_id", "r"),
+                q.col("credit_id", "r"),
+                q.col("deal_id", "r"),
+                q.col("day", "r"),
+                q.col("period", "r"),
+                q.col("x", "r"),
+                q.col("before", "r"),
+                q.alias(q.col("tier_quota", "t"), "quota"),
+                q.col("target_incentive", "t"),
+                q.col("year_target_incentive", "t"),
+                q.col("proration", "t"),
+                q.col("deal_currency", "r"),
+                q.col("fx_rate", "r"),
+                q.alias(q.col("total", aliases[component.id]), "total"),
+            )
+            .from_(exp.alias_(exp.to_table(running), "r", table=True), copy=False)
+            .join(
+                exp.alias_(exp.to_table("targets"), "t", table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", "t"), q.col("rep_id", "r")),
+                    q.eq(q.col("period", "t"), q.col("period", "r")),
+                    q.eq(q.col("plan_id", "t"), q.text(self.plan.id)),
+                    q.eq(q.col("component_id", "t"), q.text(component.id)),
+                ),
+                copy=False,
+            )
+            .where(exp.Not(this=q.col("virtual", "r")), copy=False)
+        )
+        for ref, alias in sorted(aliases.items()):
+            query = query.join(
+                exp.alias_(exp.to_table(f"tot_{index[ref]}"), alias, table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", alias), q.col("rep_id", "r")),
+                    q.eq(q.col("period", alias), q.col("period", "r")),
+                ),
+                join_type="left",
+                copy=False,
+            )
+        factors = []
+        for k, resolved in enumerate(component.multipliers):
+            rule = resolved.rule
+            alias = aliases[rule.component or component.id]
+            tests = [q.col(f"when_{k}", "r")]
+            if rule.attainment_at_least is not None:
+                tests.append(self.attained(alias, rule.attainment_at_least, rule.attainment_scope))
+            if rule.attainment_below is not None:
+                below = self.attained(alias, rule.attainment_below, rule.attainment_scope)
+                tests.append(exp.Not(this=below))
+            factors.append(
+                q.case(
+                    [(q.and_(*tests), q.num(_int(rule.factor, FACTOR_PLACES)))], q.num(FACTOR_UNIT)
+                )
+            )
+        factor = q.cast(q.mul(*factors) if factors else q.num(1), q.HUGEINT)
+        gate_failures = [
+            exp.Not(
+                this=self.attained(
+                    aliases[g.component or component.id], g.attainment_at_least, g.attainment_scope
+                )
+            )
+            for g in component.gates
+        ]
+        gated = q.or_(*gate_failures) if gate_failures else q.false()
+        scale = FACTOR_PLACES * len(factors)
+        multiplier = q.mul(
+            q.cast(factor, q.decimal_type(38, 0)), q.dec(Decimal(1).scaleb(-scale), 38, scale)
+        )
+        query = query.select(
+            q.alias(factor, "factor"),
+            q.alias(q.cast(multiplier, q.decimal_type(38, 12)), "multiplier"),
+            q.alias(gated, "gated"),
+            q.alias(q.case([(gated, q.cast(q.num(0), q.HUGEINT))], factor), "applied"),
+            append=True,
+            copy=False,
+        )
+        return self.cte(f"pre_{j}", query), scale
+
+    # -- tiers -----------------------------------------------------------------------------
+
+    def tier_values(self, component: ResolvedComponent) -> exp.Values:
+        table = component.table
+        if table.semantic == "interpolated":
+            points = table.points
+            rows = [
+                (n + 1, p.at, nxt.at, p.payout, nxt.payout)
+                for n, (p, nxt) in enumerate(zip(points, points[1:], strict=False))
+            ]
+        else:
+            rows = [(n + 1, t.from_, t.to, None, t.rate) for n, t in enumerate(table.tiers)]
+        tuples = [
+            exp.Tuple(
+                expressions=[
+                    q.num(tier),
+                    q.dec(low, 38, PERCENT_PLACES),
+                    q.dec(high, 38, PERCENT_PLACES),
+                    q.dec(rate_from, 38, RATE_PLACES),
+                    q.dec(rate, 38, RATE_PLACES),
+                ]
+            )
+            for tier, low, high, rate_from, rate in rows
+        ]
+        columns = ["tier", "tier_from", "tier_to", "rate_from", "rate"]
+        return exp.Values(
+            expressions=tuples,
+            alias=exp.TableAlias(
+                this=exp.to_identifier("tiers"), columns=[exp.to_identifier(c) for c in columns]
+            ),
+        )
+
+    def to_amount(self, component: ResolvedComponent, bound: exp.Expression) -> exp.Expression:
+        if component.table.basis == "attainment":
+            return q.cast(q.mul(bound, q.col("quota"), q.dec(Decimal("0.01"), 3, 2)), MEASURE)
+        return q.cast(bound, MEASURE)
+
+    def segments(self, j: int, component: ResolvedComponent, pre: str, scale: int) -> str:
+        table = component.table
+        tiers = self.tier_values(component)
+        base_cols = [exp.Star()]
+        if table.semantic == "retroactive":
+            cumulative = table.evaluation == "cumulative"
+            reference = q.col("total") if cumulative else q.col("x")
+            lowers = [
+                self.to_amount(component, q.dec(t.from_, 38, PERCENT_PLACES))
+                for t in table.tiers[1:]
+            ]
+            compare = exp.GTE if table.tie_break == "higher" else exp.GT
+            tier_no = q.add(
+                q.num(1),
+                *[
+                    q.case([(compare(this=reference, expression=low), q.num(1))], q.num(0))
+                    for low in lowers
+                ],
+            )
+            picked = self.cte(
+                f"pick_{j}",
+                exp.select(
+                    *base_cols,
+                    q.alias(tier_no, "tier_no"),
+                    q.alias(q.cast(reference, MEASURE), "reference"),
+                ).from_(pre, copy=False),
+            )
+            x_int = q.to_integer(q.col("x"), MEASURE_SCALE)
+            rate_int = q.to_integer(q.col("rate"), RATE_PLACES)
+            numerator, denominator = {
+                "percent": (
+                    q.mul(x_int, rate_int, q.col("applied")),
+                    10 ** (MEASURE_SCALE + RATE_PLACES + scale),
+                ),
+                "per_unit": (
+                    q.mul(x_int, rate_int, q.col("applied"), q.num(100)),
+                    10 ** (MEASURE_SCALE + RATE_PLACES + scale),
+                ),
+                "per_deal": (
+                    q.mul(rate_int, q.col("applied"), q.num(100)),
+                    10 ** (RATE_PLACES + scale),
+                ),
+            }[table.rate]
+            query = (
+                exp.select(
+                    exp.Star(),
+                    q.alias(q.col("x"), "piece"),
+                    q.alias(q.cast(numerator, q.HUGEINT), "numerator"),
+                    q.alias(q.cast(q.num(denominator), q.HUGEINT), "denominator"),
+                    q.alias(
+                        q.col("reference") if cumulative else q.cast(q.null(), MEASURE),
+                        "period_total",
+                    ),
+                )
+                .from_(picked, copy=False)
+                .join(tiers, on=q.eq(q.col("tier", "tiers"), q.col("tier_no")), copy=False)
+            )
+            return self.cte(f"seg_{j}", query)
+        cumulative = table.evaluation == "cumulative"
+        low = q.col("before") if cumulative else q.cast(q.num(0), MEASURE)
+        high = q.add(q.col("before"), q.col("x")) if cumulative else q.col("x")
+        lower = self.to_amount(component, q.col("tier_from", "tiers"))
+        upper = self.to_amount(component, q.col("tier_to", "tiers"))
+        top = q.case(
+            [(exp.Is(this=q.col("tier_to", "tiers"), expression=q.null()), high)],
+            q.least(high, upper),
+        )
+        piece = q.cast(
+            q.greatest(q.cast(q.num(0), MEASURE), q.sub(top, q.greatest(low, lower))), MEASURE
+        )
+        sliced = self.cte(
+            f"slice_{j}",
+            exp.select(
+                exp.Star(),
+                q.alias(piece, "piece"),
+                q.alias(lower, "lower_amount"),
+                q.alias(upper, "upper_amount"),
+            )
+            .from_(pre, copy=False)
+            .join(tiers, join_type="cross", copy=False),
+        )
+        piece_int = q.to_integer(q.col("piece"), MEASURE_SCALE)
+        if table.semantic == "marginal":
+            rate_int = q.to_integer(q.col("rate"), RATE_PLACES)
+            extra = [q.num(100)] if table.rate == "per_unit" else []
+            numerator = q.mul(piece_int, rate_int, q.col("applied"), *extra)
+            denominator: exp.Expression = q.cast(
+                q.num(10 ** (MEASURE_SCALE + RATE_PLACES + scale)), q.HUGEINT
+            )
+        else:
+            incentive = q.to_integer(q.col("target_incentive"), 2)
+            rise = q.to_integer(q.sub(q.col("rate"), q.col("rate_from")), PERCENT_PLACES)
+            width = q.to_integer(q.sub(q.col("upper_amount"), q.col("lower_amount")), MEASURE_SCALE)
+            numerator = q.mul(incentive, rise, piece_int, q.col("applied"))
+            denominator = q.mul(
+                width, q.cast(q.num(100 * 10**PERCENT_PLACES * 10**scale), q.HUGEINT)
+            )
+        query = (
+            exp.select(
+                exp.Star(),
+                q.alias(q.cast(numerator, q.HUGEINT), "numerator"),
+                q.alias(q.cast(denominator, q.HUGEINT), "denominator"),
+                q.alias(q.cast(q.null(), MEASURE), "period_total"),
+            )
+            .from_(sliced, copy=False)
+            .where(exp.GT(this=q.col("piece"), expression=q.num(0)), copy=False)
+        )
+        return self.cte(f"seg_{j}", query)
+
+    # -- rounding and caps -----------------------------------------------------------------
+
+    def rounded(self, j: int, segments: str) -> str:
+        cents = q.round_half_even_division(q.col("numerator"), q.col("denominator"))
+        return self.cte(
+            f"rounded_{j}",
+            exp.select(exp.Star(), q.alias(q.cents_to_money(cents), "amount_0")).from_(
+                segments, copy=False
+            ),
+        )
+
+    def capped(self, j: int, component: ResolvedComponent, source: str) -> tuple[str, str]:
+        current = "amount_0"
+        for k, cap in enumerate(component.caps):
+            scope = q.col("period") if cap.per == "period" else year_of(q.col("period"))
+            cumulative = q.running_sum(
+                q.col(current),
+                [q.col("rep_id"), scope],
+                [q.col("day"), q.col("credit_id"), q.col("tier")],
+            )
+            if cap.amount is not None:
+                limit: exp.Expression = q.dec(cap.amount, 18, 2)
+            else:
+                incentive = "target_incentive" if cap.per == "period" else "year_target_incentive"
+                limit = q.cents_to_money(
+                    q.round_half_even_division(
+                        q.mul(
+                            q.to_integer(q.col(incentive), 2),
+                            q.num(_int(cap.multiple_of_target, FACTOR_PLACES)),
+                        ),
+                        q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
+                    )
+                )
+            with_cum = self.cte(
+                f"capsum_{j}_{k}",
+                exp.select(
+                    exp.Star(), q.alias(cumulative, f"cum_{k}"), q.alias(limit, f"limit_{k}")
+                ).from_(source, copy=False),
+            )
+            paid = q.sub(
+                q.least(q.col(f"cum_{k}"), q.col(f"limit_{k}")),
+                q.least(q.sub(q.col(f"cum_{k}"), q.col(current)), q.col(f"limit_{k}")),
+            )
+            nxt = f"amount_{k + 1}"
+            source = self.cte(
+                f"cap_{j}_{k}",
+                exp.select(exp.Star(), q.alias(q.cast(paid, MONEY), nxt)).from_(
+                    with_cum, copy=False
+                ),
+            )
+            current = nxt
+        return source, current
+
+    def measure_ctes(self, j: int, component: ResolvedComponent) -> str:
+        """Events, totals and running totals of a component; returns the running CTE's name."""
+        events = self.events(j, component)
+        self.totals(j, component, events)
+        return self.running(j, events)
+
+    def component_output(
+        self, j: int, component: ResolvedComponent, pre: str, scale: int
+    ) -> exp.Select:
+        table = component.table
+        segments = self.segments(j, component, pre, scale)
+        source, amount = self.capped(j, component, self.rounded(j, segments))
+        values = {
+            "rep_id": q.col("rep_id"),
+            "period": q.col("period"),
+            "plan_id": q.text(self.plan.id),
+            "plan_version": q.num(self.plan.plan.version),
+            "component_id": q.text(component.id),
+            "line_kind": q.text("earning"),
+            "event_date": q.col("day"),
+            "credit_id": q.col("credit_id"),
+            "deal_id": q.col("deal_id"),
+            "tier": q.col("tier"),
+            "basis": q.text(table.basis),
+            "semantic": q.text(table.semantic),
+            "evaluation": q.text(table.evaluation),
+            "rate_kind": q.text(table.rate),
+            "tier_from": q.col("tier_from"),
+            "tier_to": q.col("tier_to"),
+            "rate_from": q.col("rate_from"),
+            "rate": q.col("rate"),
+            "base": q.col("piece"),
+            "period_total": q.col("period_total"),
+            "quota": q.col("quota"),
+            "target_incentive": q.col("target_incentive"),
+            "proration": q.col("proration"),
+            "deal_currency": q.col("deal_currency"),
+            "fx_rate": q.col("fx_rate"),
+            "multiplier": q.col("multiplier"),
+            "gated": q.col("gated"),
+            "amount_before_cap": q.col("amount_0"),
+            "cap_reduction": q.sub(q.col("amount_0"), q.col(amount)),
+            "amount": q.col(amount),
+            "currency": q.text(self.plan.plan.currency),
+        }
+        return output_select(values, source)
+
+    def plan_capped(self, earnings: str) -> str:
+        """Caps on all components together: a running sum over the plan's earning lines."""
+        incentives = self.cte(
+            "plan_targets",
+            exp.select(
+                q.col("rep_id"),
+                q.col("period"),
+                q.alias(exp.Sum(this=q.col("target_incentive")), "plan_incentive"),
+                q.alias(exp.Sum(this=q.col("year_target_incentive")), "plan_year_incentive"),
+            )
+            .from_("targets", copy=False)
+            .where(q.eq(q.col("plan_id"), q.text(self.plan.id)), copy=False)
+            .group_by(q.col("rep_id"), q.col("period"), copy=False),
+        )
+        source = self.cte(
+            "plan_cap_in",
+            exp.select(
+                exp.Column(this=exp.Star(), table=exp.to_identifier("e")),
+                q.col("plan_incentive", "i"),
+                q.col("plan_year_incentive", "i"),
+            )
+            .from_(exp.alias_(exp.to_table(earnings), "e", table=True), copy=False)
+            .join(
+                exp.alias_(exp.to_table(incentives), "i", table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", "i"), q.col("rep_id", "e")),
+                    q.eq(q.col("period", "i"), q.col("period", "e")),
+                ),
+                join_type="left",
+                copy=False,
+            ),
+        )
+        order = [q.col("event_date"), q.col("credit_id"), q.col("component_id"), q.col("tier")]
+        for k, cap in enumerate(self.plan.caps):
+            scope = q.col("period") if cap.per == "period" else year_of(q.col("period"))
+            cumulative = q.running_sum(q.col("amount"), [q.col("rep_id"), scope], order)
+            if cap.amount is not None:
+                limit: exp.Expression = q.dec(cap.amount, 18, 2)
+            else:
+                incentive = "plan_incentive" if cap.per == "period" else "plan_year_incentive"
+                limit = q.cents_to_money(
+                    q.round_half_even_division(
+                        q.mul(
+                            q.to_integer(q.col(incentive), 2),
+                            q.num(_int(cap.multiple_of_target, FACTOR_PLACES)),
+                        ),
+                        q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
+                    )
+                )
+            summed = self.cte(
+                f"plan_capsum_{k}",
+                exp.select(
+                    exp.Star(), q.alias(cumulative, "plan_cum"), q.alias(limit, "plan_limit")
+                ).from_(source, copy=False),
+            )
+            paid = q.cast(
+                q.sub(
+                    q.least(q.col("plan_cum"), q.col("plan_limit")),
+                    q.least(q.sub(q.col("plan_cum"), q.col("amount")), q.col("plan_limit")),
+                ),
+                MONEY,
+            )
+            values = {f.name: q.col(f.name) for f in OUTPUT_COLUMNS}
+            values["cap_reduction"] = q.add(q.col("cap_reduction"), q.sub(q.col("amount"), paid))
+            values["amount"] = paid
+            capped = output_select(values, summed).select(
+                q.col("plan_incentive"), q.col("plan_year_incentive"), append=True, copy=False
+            )
+            source = self.cte(f"plan_cap_{k}", capped)
+        result = output_select({f.name: q.col(f.name) for f in OUTPUT_COLUMNS}, source)
+        return self.cte("earnings_capped", result)
+
+    def floor_output(self, j: int, component: ResolvedComponent, earnings: str) -> exp.Select:
+        paid = self.cte(
+            f"paid_{j}",
+            exp.select(
+                q.col("rep_id"), q.col("period"), q.alias(exp.Sum(this=q.col("amount")), "paid")
+            )
+            .from_(earnings, copy=False)
+            .where(q.eq(q.col("component_id"), q.text(component.id)), copy=False)
+            .group_by(q.col("rep_id"), q.col("period"), copy=False),
+        )
+        limits = []
+        for floor in component.floors:
+            if floor.amount is not None:
+                limits.append(q.dec(floor.amount, 18, 2))
+            else:
+                limits.append(
+                    q.cents_to_money(
+                        q.round_half_even_division(
+                            q.mul(
+                                q.to_integer(q.col("target_incentive", "t"), 2),
+                                q.num(_int(floor.multiple_of_target, FACTOR_PLACES)),
+                            ),
+                            q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
+                        )
+                    )
+                )
+        limit = q.cast(q.greatest(*limits) if len(limits) > 1 else limits[0], MONEY)
+        earned = q.coalesce(q.col("paid", "p"), q.num(0))
+        top_up = q.sub(limit, earned)
+        values = {
+            "rep_id": q.col("rep_id", "t"),
+            "period": q.col("period", "t"),
+            "plan_id": q.text(self.plan.id),
+            "plan_version": q.num(self.plan.plan.version),
+            "component_id": q.text(component.id),
+            "line_kind": q.text("floor"),
+            "event_date": q.col("period_last_day", "t"),
+            "credit_id": q.null(),
+            "deal_id": q.null(),
+            "tier": q.null(),
+            "basis": q.null(),
+            "semantic": q.null(),
+            "evaluation": q.null(),
+            "rate_kind": q.text("floor"),
+            "tier_from": q.null(),
+            "tier_to": q.null(),
+            "rate_from": q.null(),
+            "rate": limit,
+            "base": earned,
+            "period_total": q.null(),
+            "quota": q.col("tier_quota", "t"),
+            "target_incentive": q.col("target_incentive", "t"),
+            "proration": q.col("proration", "t"),
+            "deal_currency": q.null(),
+            "fx_rate": q.null(),
+            "multiplier": q.null(),
+            "gated": q.false(),
+            "amount_before_cap": top_up,
+            "cap_reduction": q.num(0),
+            "amount": top_up,
+            "currency": q.text(self.plan.plan.currency),
+        }
+        query = output_select(values, exp.alias_(exp.to_table("targets"), "t", table=True))
+        return query.join(
+            exp.alias_(exp.to_table(paid), "p", table=True),
+            on=q.and_(
+                q.eq(q.col("rep_id", "p"), q.col("rep_id", "t")),
+                q.eq(q.col("period", "p"), q.col("period", "t")),
+            ),
+            join_type="left",
+            copy=False,
+        ).where(
+            q.and_(
+                q.eq(q.col("plan_id", "t"), q.text(self.plan.id)),
+                q.eq(q.col("component_id", "t"), q.text(component.id)),
+                exp.LT(this=earned, expression=limit),
+            ),
+            copy=False,
+        )
+
+    # -- SPIFFs and clawbacks --------------------------------------------------------------
+
+    def spiff_output(self, spiff) -> exp.Select:
+        rule = spiff.rule
+        share_int = q.to_integer(q.col("share"), 4)
+        if rule.fixed is not None:
+            numerator = q.mul(q.num(_int(rule.fixed, 2)), share_int)
+            denominator = 10**4
+            base, rate, kind = q.col("share"), q.dec(rule.fixed, 38, RATE_PLACES), "spiff_fixed"
+        else:
+            numerator = q.mul(
+                q.to_integer(q.col("amount"), 2), share_int, q.num(_int(rule.percent, RATE_PLACES))
+            )
+            denominator = 10 ** (2 + 4 + RATE_PLACES)
+            base = q.mul(q.col("amount"), q.col("share"))
+            rate, kind = q.dec(rule.percent, 38, RATE_PLACES), "spiff_percent"
+        amount = q.cents_to_money(
+            q.round_half_even_division(
+                q.cast(numerator, q.HUGEINT), q.cast(q.num(denominator), q.HUGEINT)
+            )
+        )
+        values = {
+            "rep_id": q.col("rep_id"),
+            "period": q.col("period"),
+            "plan_id": q.text(self.plan.id),
+            "plan_version": q.num(self.plan.plan.version),
+            "component_id": q.text(rule.id),
+            "line_kind": q.text("spiff"),
+            "event_date": q.col("event_date"),
+            "credit_id": q.col("credit_id"),
+            "deal_id": q.col("deal_id"),
+            "tier": q.null(),
+            "basis": q.null(),
+            "semantic": q.null(),
+            "evaluation": q.null(),
+            "rate_kind": q.text(kind),
+            "tier_from": q.null(),
+            "tier_to": q.null(),
+            "rate_from": q.null(),
+            "rate": rate,
+            "base": base,
+            "period_total": q.null(),
+            "quota": q.null(),
+            "target_incentive": q.null(),
+            "proration": q.null(),
+            "deal_currency": q.col("deal_currency"),
+            "fx_rate": q.col("fx_rate"),
+            "multiplier": q.null(),
+            "gated": q.false(),
+            "amount_before_cap": amount,
+            "cap_reduction": q.num(0),
+            "amount": amount,
+            "currency": q.text(self.plan.plan.currency),
+        }
+        window = q.and_(
+            exp.GTE(this=q.col("event_date"), expression=q.date(rule.window_from)),
+            exp.LT(this=q.col("event_date"), expression=q.date(rule.window_to)),
+            q.coalesce(to_sql(spiff.condition), q.false()) if spiff.condition else q.true(),
+        )
+        return output_select(values, "base").where(window, copy=False)
+
+    def clawback_output(self, lines: str) -> exp.Select:
+        values = {f.name: q.col(f.name, "l") for f in OUTPUT_COLUMNS}
+        values.update(
+            {
+                "line_kind": q.text("clawback"),
+                "period": q.col("cancel_period", "b"),
+                "event_date": q.col("cancellation_date", "b"),
+                "base": q.neg(q.col("base", "l")),
+                "amount_before_cap": q.neg(q.col("amount", "l")),
+                "cap_reduction": q.num(0),
+                "amount": q.neg(q.col("amount", "l")),
+            }
+        )
+        query = output_select(values, exp.alias_(exp.to_table(lines), "l", table=True))
+        return query.join(
+            exp.alias_(exp.to_table("base"), "b", table=True),
+            on=q.eq(q.col("credit_id", "b"), q.col("credit_id", "l")),
+            copy=False,
+        ).where(q.col("clawed", "b"), copy=False)
+
+    # -- the whole plan --------------------------------------------------------------------
+
+    def query(self) -> exp.Select:
+        self.base()
+        # Every component's totals first: gates and multipliers may test another component.
+        runs = [self.measure_ctes(j, c) for j, c in enumerate(self.plan.components)]
+        outputs: list[exp.Select] = []
+        earning_outputs = []
+        for j, component in enumerate(self.plan.components):
+            pre, scale = self.pre(j, component, runs[j])
+            earning_outputs.append(self.component_output(j, component, pre, scale))
+        if earning_outputs:
+            earnings = self.cte("earnings", _union(earning_outputs))
+            if self.plan.caps:
+                earnings = self.plan_capped(earnings)
+            outputs.append(exp.select(exp.Star()).from_(earnings, copy=False))
+            for j, component in enumerate(self.plan.components):
+                if component.floors:
+                    outputs.append(self.floor_output(j, component, earnings))
+        outputs.extend(self.spiff_output(s) for s in self.plan.spiffs)
+        lines = self.cte("lines", _union(outputs))
+        final = [exp.select(exp.Star()).from_(lines, copy=False)]
+        if self.plan.clawback is not None:
+            final.append(self.clawback_output(lines))
+        wanted = [q.text(p.label) for p in self.plan.window_periods]
+        result = exp.select(exp.Star()).from_(
+            exp.alias_(exp.Subquery(this=_union(final)), "all_lines", table=True), copy=False
+        )
+        result = result.where(exp.In(this=q.col("period"), expressions=wanted), copy=False)
+        for name, cte in self.ctes:
+            result = result.with_(name, as_=cte, copy=False)
+        return result
+
+
+def _union(queries: list[exp.Select]) -> exp.Query:
+    result: exp.Query = queries[0]
+    for query in queries[1:]:
+        result = exp.union(result, query, distinct=False)
+    return result
+
+
+def compile_program(prepared: Prepared) -> list[Step]:
+    steps = [Step("assigned", assigned_query(prepared))]
+    for n, (_, plan) in enumerate(sorted(prepared.plans.items())):
+        steps.append(Step(f"plan_lines_{n}", PlanCompiler(prepared, plan).query()))
+    return steps
+
+
+def unassigned_query() -> exp.Select:
+    return (
+        exp.select(
+            q.col("credit_id"),
+            q.col("rep_id"),
+            q.col("event_date"),
+            q.alias(exp.Window(this=exp.Count(this=exp.Star())), "n"),
+        )
+        .from_("assigned", copy=False)
+        .where(exp.Is(this=q.col("plan_id"), expression=q.null()), copy=False)
+        .order_by(q.col("credit_id"), copy=False)
+        .limit(1, copy=False)
+    )
+
+
+def for_dialect(query: exp.Expression, dialect: str) -> str:
+    """SQL text of ``query`` for ``dialect``.
+
+    DuckDB has a 128-bit integer for the exact rounding step; dialects without one (Spark,
+    PostgreSQL) get DECIMAL(38, 0), which holds the same integers.
+    """
+    if dialect != "duckdb":
+
+        def widen(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+                return q.decimal_type(38, 0)
+            return node
+
+        query = query.transform(widen)
+    return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)

@@ -1,0 +1,275 @@
+"""Input tables: checked and cast to one canonical Arrow schema before any calculation.
+
+Decimal columns accept Arrow decimals, integers or text (as read from CSV); binary floats
+are refused, because a float cannot hold most cents exactly. Errors name the table, the
+1-based data row and the column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .conditions import ValueType
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: pa.DataType
+    required: bool = True
+    nullable: bool = False
+    default: object = None
+
+
+MONEY = pa.decimal128(18, 2)
+SHARE = pa.decimal128(9, 4)
+UNITS = pa.decimal128(18, 2)
+
+CREDIT_COLUMNS = (
+    ColumnSpec("credit_id", pa.string()),
+    ColumnSpec("deal_id", pa.string()),
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("role", pa.string(), required=False, default="owner"),
+    ColumnSpec("share", SHARE),
+    ColumnSpec("event_date", pa.date32()),
+    ColumnSpec("amount", MONEY),
+    ColumnSpec("margin", MONEY, required=False, nullable=True),
+    ColumnSpec("units", UNITS, required=False, default=Decimal("0")),
+    ColumnSpec("cancellation_date", pa.date32(), required=False, nullable=True),
+    ColumnSpec("currency", pa.string(), required=False, nullable=True),
+)
+FX_RATE = pa.decimal128(18, 8)
+FX_COLUMNS = (
+    ColumnSpec("from_currency", pa.string()),
+    ColumnSpec("to_currency", pa.string()),
+    ColumnSpec("valid_from", pa.date32()),
+    ColumnSpec("valid_to", pa.date32(), required=False, nullable=True),
+    ColumnSpec("rate", FX_RATE),
+)
+QUOTA_COLUMNS = (
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("quota", pa.string()),
+    ColumnSpec("period", pa.string()),
+    ColumnSpec("amount", MONEY),
+)
+ASSIGNMENT_COLUMNS = (
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("plan_id", pa.string()),
+    ColumnSpec("valid_from", pa.date32()),
+    ColumnSpec("valid_to", pa.date32(), required=False, nullable=True),
+    ColumnSpec("target_incentive", MONEY, required=False, default=Decimal("0")),
+)
+
+
+def _parse_text(value: str, target: pa.DataType) -> object:
+    if pa.types.is_decimal(target):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise InvalidOperation
+        return number
+    if pa.types.is_date(target):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _fit_decimal(value: Decimal, target: pa.Decimal128Type) -> Decimal:
+    quantum = Decimal(1).scaleb(-target.scale)
+    fitted = value.quantize(quantum)
+    if fitted != value:
+        raise ValueError(f"{value} has more than {target.scale} decimal places")
+    if len(fitted.as_tuple().digits) > target.precision:
+        raise ValueError(f"{value} has more than {target.precision} digits")
+    return fitted
+
+
+def _fast_path(table_name: str, spec: ColumnSpec, column: pa.ChunkedArray) -> pa.Array | None:
+    """Vectorised conversion of an already typed column; None when a row needs a closer look."""
+    source = column.type
+    same_kind = source == spec.type or (
+        pa.types.is_decimal(spec.type)
+        and (pa.types.is_decimal(source) or pa.types.is_integer(source))
+    )
+    if not same_kind:
+        return None
+    try:
+        array = pc.cast(column, spec.type).combine_chunks()  # a safe cast: no silent loss
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if array.null_count and not spec.nullable:
+        if spec.default is None:
+            return None
+        array = pc.fill_null(array, pa.scalar(spec.default, spec.type))
+    return array
+
+
+def _convert_column(table_name: str, spec: ColumnSpec, column: pa.ChunkedArray) -> pa.Array:
+    source = column.type
+    if not pa.types.is_floating(source):
+        fast = _fast_path(table_name, spec, column)
+        if fast is not None:
+            return fast
+    if pa.types.is_floating(source):
+        raise InputError(
+            table_name, "is a binary float column; give exact decimals or text", column=spec.name
+        )
+    if source == spec.type:
+        values = column.to_pylist()
+    elif pa.types.is_string(source) or pa.types.is_large_string(source):
+        values = []
+        for index, text in enumerate(column.to_pylist()):
+            text = None if text is None or text.strip() == "" else text.strip()
+            try:
+                values.append(None if text is None else _parse_text(text, spec.type))
+            except (InvalidOperation, ValueError):
+                raise InputError(
+                    table_name, f"{text!r} is not a valid {spec.type}", index + 1, spec.name
+                ) from None
+    elif pa.types.is_date(spec.type) and pa.types.is_timestamp(source):
+        raise InputError(table_name, "is a timestamp; give a date", column=spec.name)
+    else:
+        values = column.to_pylist()
+    checked = []
+    for index, value in enumerate(values):
+        if value is None:
+            if spec.nullable:
+                checked.append(None)
+                continue
+            if spec.default is not None:
+                checked.append(spec.default)
+                continue
+            raise InputError(table_name, "is empty", index + 1, spec.name)
+        if pa.types.is_decimal(spec.type):
+            try:
+                value = _fit_decimal(Decimal(value), spec.type)
+            except (ValueError, TypeError) as error:
+                raise InputError(table_name, str(error), index + 1, spec.name) from None
+        elif pa.types.is_string(spec.type) and not isinstance(value, str):
+            value = str(value)
+        elif pa.types.is_date(spec.type) and not isinstance(value, dt.date):
+            raise InputError(table_name, f"{value!r} is not a date", index + 1, spec.name)
+        checked.append(value)
+    return pa.array(checked, type=spec.type)
+
+
+def _value_type(arrow_type: pa.DataType) -> ValueType | None:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    if pa.types.is_decimal(arrow_type) or pa.types.is_integer(arrow_type):
+        return "number"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_boolean(arrow_type):
+        return "bool"
+    return None
+
+
+def normalise(
+    table_name: str, table: pa.Table, columns: tuple[ColumnSpec, ...], keep_extra: bool = False
+) -> pa.Table:
+    """``table`` with the canonical columns first (cast and checked), extra columns after."""
+    arrays: dict[str, pa.Array] = {}
+    for spec in columns:
+        if spec.name in table.column_names:
+            arrays[spec.name] = _convert_column(table_name, spec, table.column(spec.name))
+        elif spec.required:
+            raise InputError(table_name, "is missing", column=spec.name)
+        else:
+            arrays[spec.name] = pa.array([spec.default] * table.num_rows, type=spec.type)
+    if keep_extra:
+        known = {spec.name for spec in columns}
+        for name in table.column_names:
+            if name in known:
+                continue
+            column = table.column(name)
+            if pa.types.is_floating(column.type):
+                raise InputError(table_name, "is a binary float column", column=name)
+            if _value_type(column.type) is None:
+                raise InputError(table_name, f"has unsupported type {column.type}", column=name)
+            arrays[name] = column.combine_chunks()
+    return pa.table(arrays)
+
+
+# Names the compiled query adds to each credit row; an extra input column may not take them.
+RESERVED_CREDIT_COLUMNS = {"plan_id", "period", "clawed", "cancel_period"}
+
+
+def normalise_credits(credits: pa.Table) -> pa.Table:
+    for name in credits.column_names:
+        if name in RESERVED_CREDIT_COLUMNS:
+            raise InputError("credits", "is a reserved name; rename the column", column=name)
+    table = normalise("credits", credits, CREDIT_COLUMNS, keep_extra=True)
+    if pc.any(pc.less_equal(table["share"], pa.scalar(Decimal("0"), SHARE))).as_py():
+        row = pc.index(pc.less_equal(table["share"], pa.scalar(Decimal("0"), SHARE)), True)
+        raise InputError("credits", "share must be above 0", row.as_py() + 1, "share")
+    counts = pc.value_counts(table["credit_id"])
+    duplicated = [v["values"] for v in counts.to_pylist() if v["counts"] > 1]
+    if duplicated:
+        raise InputError("credits", f"credit_id {sorted(duplicated)[0]!r} appears twice")
+    return table
+
+
+def credit_condition_columns(credits: pa.Table) -> dict[str, ValueType]:
+    """Columns a plan condition may refer to, with their value types."""
+    columns: dict[str, ValueType] = {}
+    for field in credits.schema:
+        value_type = _value_type(field.type)
+        if value_type is not None:
+            columns[field.name] = value_type
+    return columns
+
+
+def normalise_quotas(quotas: pa.Table | None) -> pa.Table:
+    if quotas is None:
+        quotas = pa.table({c.name: pa.array([], pa.string()) for c in QUOTA_COLUMNS})
+    return normalise("quotas", quotas, QUOTA_COLUMNS)
+
+
+def normalise_fx(fx: pa.Table | None) -> pa.Table:
+    """FX rates: 1 ``from_currency`` = ``rate`` ``to_currency``, effective-dated."""
+    if fx is None:
+        fx = pa.table({c.name: pa.array([], pa.string()) for c in FX_COLUMNS})
+    table = normalise("fx", fx, FX_COLUMNS)
+    rows = table.to_pylist()
+    for index, row in enumerate(rows):
+        if row["rate"] <= 0:
+            raise InputError("fx", "rate must be above 0", index + 1, "rate")
+        if row["valid_to"] is not None and row["valid_to"] <= row["valid_from"]:
+            raise InputError("fx", "valid_to must be after valid_from", index + 1, "valid_to")
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        by_pair.setdefault((row["from_currency"], row["to_currency"]), []).append(row)
+    for (source, target), pair in by_pair.items():
+        pair.sort(key=lambda r: r["valid_from"])
+        for earlier, later in zip(pair, pair[1:], strict=False):
+            if earlier["valid_to"] is None or later["valid_from"] < earlier["valid_to"]:
+                raise InputError(
+                    "fx",
+                    f"two {source}→{target} rates are in force on {later['valid_from']}",
+                )
+    return table
+
+
+def normalise_assignments(assignments: pa.Table) -> pa.Table:
+    table = normalise("assignments", assignments, ASSIGNMENT_COLUMNS)
+    for index, row in enumerate(table.to_pylist()):
+        if row["valid_to"] is not None and row["valid_to"] <= row["valid_from"]:
+            raise InputError(
+                "assignments", "valid_to must be after valid_from", index + 1, "valid_to"
+            )
+    return table
+
+
+def as_table(value: pa.Table | Mapping[str, list] | list[dict] | None) -> pa.Table | None:
+    """Accept an Arrow table, a dict of columns or a list of row dicts."""
+    if value is None or isinstance(value, pa.Table):
+        return value
+    if isinstance(value, Mapping):
+        return pa.table(dict(value))
+    return pa.Table.from_pylist(list(value))

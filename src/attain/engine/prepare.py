@@ -1,0 +1,77 @@
+"""Everything a backend needs, checked once: inputs, rules in force, window, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import pyarrow as pa
+
+from .errors import EngineError
+from .inputs import (
+    as_table,
+    credit_condition_columns,
+    normalise_assignments,
+    normalise_credits,
+    normalise_fx,
+    normalise_quotas,
+)
+from .periods import Period, parse_period
+from .resolve import ResolvedPlan, compute_from, resolve_plans
+from .spec import Plan
+from .targets import build_targets, check_assignment_overlaps, targets_table
+
+Unassigned = Literal["error", "ignore"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    window: Period
+    as_of: dt.date
+    compute_from: dt.date
+    plans: dict[str, ResolvedPlan]
+    credits: pa.Table
+    assignments: pa.Table
+    targets: pa.Table
+    unassigned: Unassigned
+    fx: pa.Table
+
+
+def prepare(
+    plans: Iterable[Plan],
+    credits,
+    assignments,
+    quotas=None,
+    *,
+    fx=None,
+    period: str,
+    as_of: dt.date | None = None,
+    unassigned: Unassigned = "error",
+) -> Prepared:
+    window = parse_period(period)
+    as_of = as_of or (window.end - dt.timedelta(days=1))
+    if unassigned not in ("error", "ignore"):
+        raise EngineError(f"unassigned must be 'error' or 'ignore', not {unassigned!r}")
+    credits_table = normalise_credits(as_table(credits))
+    assignment_table = normalise_assignments(as_table(assignments))
+    quota_table = normalise_quotas(as_table(quotas))
+    assignment_rows = assignment_table.to_pylist()
+    check_assignment_overlaps(assignment_rows)
+    relevant = [a for a in assignment_rows if a["valid_from"] < window.end]
+    columns = credit_condition_columns(credits_table)
+    resolved = resolve_plans(plans, [a["plan_id"] for a in relevant], as_of, window, columns)
+    start = compute_from(window, resolved.values())
+    targets = build_targets(resolved, relevant, quota_table.to_pylist(), start, window.end)
+    return Prepared(
+        window=window,
+        as_of=as_of,
+        compute_from=start,
+        plans=resolved,
+        credits=credits_table,
+        assignments=pa.Table.from_pylist(relevant, schema=assignment_table.schema),
+        targets=targets_table(targets),
+        unassigned=unassigned,
+        fx=normalise_fx(as_table(fx)),
+    )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import pyarrow.parquet as pq
+
+from attain.engine.cli import main
+
+from .helpers import CONFORMANCE, read_csv
+
+
+def test_calc_reads_csv_and_writes_csv_and_parquet(tmp_path, capsys):
+    case = CONFORMANCE / "01_marginal_tiers_on_attainment"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(case / "plan.yaml", plans / "ae.yaml")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "--plans", str(plans),
+            "--credits", str(case / "credits.csv"),
+            "--assignments", str(case / "assignments.csv"),
+            "--quotas", str(case / "quotas.csv"),
+            "--period", "2026-Q1",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    assert "5 earning lines, 1 payouts" in capsys.readouterr().out
+    payouts = read_csv(out / "payouts.csv")
+    assert Decimal(payouts[0]["net_payable"]) == Decimal("5100")
+    lines = pq.read_table(out / "earnings.parquet")
+    assert lines.num_rows == 5
+    written = [Decimal(row["amount"]) for row in read_csv(out / "earnings.csv")]
+    assert written == lines["amount"].to_pylist()
+    assert not list(out.glob(".*.partial"))
+
+
+def test_calc_reports_engine_errors_and_writes_nothing(tmp_path, capsys):
+    case = CONFORMANCE / "23_error_missing_quota"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(case / "plan.yaml", plans / "ae.yaml")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "--plans", str(plans),
+            "--credits", str(case / "credits.csv"),
+            "--assignments", str(case / "assignments.csv"),
+            "--quotas", str(case / "quotas.csv"),
+            "--period", "2026-Q1",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 1
+    assert "no quota 'revenue' for rep 'R1' in 2026-Q1" in capsys.readouterr().err
+    assert not out.exists()

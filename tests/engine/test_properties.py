@@ -1,0 +1,284 @@
+"""Property tests: invariants of the semantics, checked on generated plans and data."""
+
+from __future__ import annotations
+
+import io
+import random
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.ipc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attain.engine import calculate
+
+from .builders import assignments_for, credits_table, make_plan, quotas_for
+
+FAST = settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+cents = st.integers(min_value=1, max_value=20_000_000).map(lambda c: Decimal(c).scaleb(-2))
+dollars = st.integers(min_value=1, max_value=200_000).map(Decimal)
+days_in_q1 = st.integers(min_value=0, max_value=89)
+
+
+def total(result) -> Decimal:
+    return sum((row["amount"] for row in result.lines.to_pylist()), Decimal(0))
+
+
+def single_deal_payout(plan, amount: Decimal, backend: str = "oracle") -> Decimal:
+    credits = credits_table([{"amount": amount, "day": 5}])
+    result = calculate([plan], credits, assignments_for(["R1"]), period="2026-Q1", backend=backend)
+    return total(result)
+
+
+rates = st.lists(st.integers(min_value=0, max_value=25), min_size=1, max_size=4)
+
+
+@st.composite
+def marginal_tables(draw):
+    rate_list = draw(rates)
+    bounds = sorted(
+        draw(
+            st.sets(
+                st.integers(1, 300_000), min_size=len(rate_list) - 1, max_size=len(rate_list) - 1
+            )
+        )
+    )
+    lows = [0, *bounds]
+    highs = [*bounds, None]
+    return [(lo, hi, str(r)) for lo, hi, r in zip(lows, highs, rate_list, strict=True)]
+
+
+@FAST
+@given(table=marginal_tables(), amount=cents)
+def test_marginal_payout_is_continuous_and_non_decreasing(table, amount):
+    plan = make_plan(tiers=table)
+    step = Decimal("0.01")
+    low = single_deal_payout(plan, amount)
+    high = single_deal_payout(plan, amount + step)
+    top_rate = max(Decimal(r) for _, _, r in table) / 100
+    assert high >= low
+    # One more cent of measure moves the payout by at most the top rate of a cent, plus
+    # the half-cent the rounding of each side may add.
+    assert high - low <= top_rate * step + Decimal("0.01")
+
+
+@FAST
+@given(
+    table=marginal_tables(),
+    first=dollars,
+    second=dollars,
+    other=st.lists(st.tuples(dollars, days_in_q1), max_size=4),
+)
+def test_splitting_a_transaction_leaves_cumulative_marginal_payout_unchanged(
+    table, first, second, other
+):
+    # Whole dollars, whole-percent rates and whole-dollar bounds: every slice pays whole
+    # cents, so the comparison is exact.
+    plan = make_plan(tiers=table)
+    rest = [{"amount": a, "day": d, "credit_id": f"O{i}"} for i, (a, d) in enumerate(other)]
+    whole = [{"amount": first + second, "day": 40, "credit_id": "X"}, *rest]
+    split = [
+        {"amount": first, "day": 40, "credit_id": "X1"},
+        {"amount": second, "day": 40, "credit_id": "X2"},
+        *rest,
+    ]
+    run = lambda deals: calculate(  # noqa: E731
+        [plan], credits_table(deals), assignments_for(["R1"]), period="2026-Q1", backend="oracle"
+    )
+    assert total(run(whole)) == total(run(split))
+
+
+@FAST
+@given(
+    deals=st.lists(st.tuples(cents, days_in_q1), min_size=1, max_size=8),
+    cap=st.integers(min_value=0, max_value=50_000),
+)
+def test_a_cap_is_never_exceeded(deals, cap):
+    plan = make_plan(caps=[{"amount": Decimal(cap), "per": "period"}])
+    credits = credits_table([{"amount": a, "day": d} for a, d in deals])
+    result = calculate([plan], credits, assignments_for(["R1"]), period="2026-Q1", backend="duckdb")
+    paid = total(result)
+    uncapped = sum((r["amount_before_cap"] for r in result.lines.to_pylist()), Decimal(0))
+    assert paid <= cap
+    assert paid == min(uncapped, Decimal(cap))
+
+
+@FAST
+@given(
+    deals=st.lists(
+        st.tuples(cents, days_in_q1, st.one_of(st.none(), st.integers(0, 120))),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_clawback_reverses_exactly_the_deals_earnings(deals):
+    plan = make_plan(clawback={"within_days": 60})
+    rows = [
+        {"amount": a, "day": d, "cancel_day": None if c is None else 90 + c % 60}
+        for a, d, c in deals
+    ]
+    credits = credits_table(rows)
+    assignments = assignments_for(["R1"])
+    lines = calculate([plan], credits, assignments, period="2026-H1", backend="duckdb").lines
+    earned: dict[str, Decimal] = {}
+    reversed_: dict[str, Decimal] = {}
+    for line in lines.to_pylist():
+        if line["line_kind"] == "earning":
+            assert line["period"] == "2026-Q1"
+            earned[line["credit_id"]] = earned.get(line["credit_id"], Decimal(0)) + line["amount"]
+        else:
+            assert (line["line_kind"], line["period"]) == ("clawback", "2026-Q2")
+            reversed_[line["credit_id"]] = (
+                reversed_.get(line["credit_id"], Decimal(0)) + line["amount"]
+            )
+    expected = {}
+    for index, row in enumerate(rows):
+        credit_id = f"C{index:04d}"
+        cancel = row["cancel_day"]
+        if cancel is not None and cancel - row["day"] <= 60 and credit_id in earned:
+            expected[credit_id] = -earned[credit_id]
+    assert reversed_ == expected
+
+
+def arrow_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pyarrow.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+@FAST
+@given(
+    deals=st.lists(
+        st.tuples(cents, days_in_q1, st.sampled_from(["R1", "R2", "R3"])), min_size=1, max_size=10
+    ),
+    seed=st.integers(0, 1000),
+)
+def test_results_do_not_depend_on_input_row_order(deals, seed):
+    plan = make_plan(basis="attainment", tiers=[(0, 50, "3"), (50, 100, "6"), (100, None, "9")])
+    rows = [{"amount": a, "day": d, "rep": r} for a, d, r in deals]
+    shuffled = list(enumerate(rows))
+    random.Random(seed).shuffle(shuffled)
+    reps = ["R1", "R2", "R3"]
+    args = (assignments_for(reps), quotas_for(reps))
+    straight = calculate([plan], credits_table(rows), *args, period="2026-Q1")
+    # Keep each credit's id when shuffling: the ids, not the positions, identify credits.
+    mixed_rows = [{**row, "credit_id": f"C{i:04d}", "deal_id": f"D{i:04d}"} for i, row in shuffled]
+    mixed = calculate([plan], credits_table(mixed_rows), *args, period="2026-Q1")
+    assert arrow_bytes(straight.lines) == arrow_bytes(mixed.lines)
+    assert arrow_bytes(straight.payouts) == arrow_bytes(mixed.payouts)
+
+
+@st.composite
+def plan_variants(draw):
+    semantic = draw(st.sampled_from(["marginal", "retroactive", "interpolated"]))
+    basis = (
+        "attainment"
+        if semantic == "interpolated"
+        else draw(st.sampled_from(["amount", "attainment"]))
+    )
+    evaluation = draw(st.sampled_from(["cumulative", "per_transaction"]))
+    if semantic == "interpolated":
+        tiers = [(0, None, "0"), (50, None, "20"), (100, None, "100"), (160, None, "250")]
+    elif basis == "attainment":
+        tiers = [(0, 40, "2.5"), (40, 100, "5"), (100, None, "7.75")]
+    else:
+        tiers = [(0, 25000, "2.5"), (25000, 80000, "5"), (80000, None, "7.75")]
+    caps = draw(
+        st.sampled_from(
+            [
+                [],
+                [{"amount": Decimal("7000.50"), "per": "period"}],
+                [{"multiple_of_target": Decimal("0.75"), "per": "year"}],
+            ]
+        )
+    )
+    multipliers = draw(
+        st.sampled_from(
+            [
+                [],
+                [{"factor": Decimal("1.25"), "when": "amount > 30000"}],
+                [{"factor": Decimal("1.5"), "attainment_at_least": 90}],
+                [{"factor": Decimal("2"), "attainment_at_least": 60, "attainment_scope": "ytd"}],
+            ]
+        )
+    )
+    gates = draw(st.sampled_from([[], [{"attainment_at_least": Decimal("30")}]]))
+    floors = draw(st.sampled_from([[], [{"multiple_of_target": Decimal("0.15")}]]))
+    reduces = draw(st.booleans())
+    accumulate = "period"
+    if semantic == "marginal" and draw(st.booleans()):
+        accumulate = "ytd"
+    return make_plan(
+        semantic=semantic,
+        basis=basis,
+        evaluation=evaluation,
+        tie_break=draw(st.sampled_from(["higher", "lower"])),
+        tiers=tiers,
+        caps=caps,
+        multipliers=multipliers,
+        gates=gates,
+        floors=floors,
+        clawback={"within_days": 45, "reduces_attainment": reduces},
+        accumulate=accumulate,
+        source=draw(st.sampled_from(["amount", "margin"])),
+        plan_caps=draw(
+            st.sampled_from(
+                [
+                    [],
+                    [{"multiple_of_target": Decimal("0.6"), "per": "period"}],
+                    [{"amount": Decimal("9000"), "per": "year"}],
+                ]
+            )
+        ),
+    )
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(
+    plan=plan_variants(),
+    deals=st.lists(
+        st.tuples(
+            cents,
+            st.integers(0, 180),
+            st.sampled_from(["R1", "R2"]),
+            st.sampled_from(["1", "0.5", "0.3333"]),
+            st.one_of(st.none(), st.integers(0, 60)),
+            st.integers(-100, 100),
+            st.sampled_from([None, "USD", "EUR"]),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_duckdb_agrees_with_the_oracle(plan, deals):
+    # Margins run from -100% to +100% of the amount: negative measure values included.
+    rows = [
+        {
+            "amount": a,
+            "margin": (a * m / 100).quantize(Decimal("0.01")),
+            "day": d,
+            "rep": r,
+            "share": s,
+            "cancel_day": None if c is None else d + c,
+            "currency": currency,
+        }
+        for a, d, r, s, c, m, currency in deals
+    ]
+    fx = [
+        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2025-01-01",
+         "valid_to": "2026-03-01", "rate": "1.08345678"},
+        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2026-03-01", "rate": "1.1"},
+    ]  # fmt: skip
+    reps = ["R1", "R2"]
+    args = ([plan], credits_table(rows), assignments_for(reps), quotas_for(reps))
+    oracle = calculate(*args, fx=fx, period="2026-H1", backend="oracle")
+    duckdb = calculate(*args, fx=fx, period="2026-H1", backend="duckdb")
+    assert duckdb.lines.equals(oracle.lines)
+    assert duckdb.payouts.equals(oracle.payouts)
