@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "attain.imports",
     "attain.reports",
     "attain.coaching",
+    "attain.announcements",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "attain.people.context_processors.navigation",
+                "attain.announcements.context_processors.banner",
             ],
         },
     },

@@ -13,6 +13,7 @@ urlpatterns = [
     path("territories/", include("attain.territories.urls")),
     path("imports/", include("attain.imports.urls")),
     path("coaching/", include("attain.coaching.urls")),
+    path("announcements/", include("attain.announcements.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

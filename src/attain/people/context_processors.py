@@ -16,6 +16,7 @@ NAV = [
     ("Deals", "sales:deal_list", None),
     ("Territories", "territories:territory_list", {"admin", "finance", "manager"}),
     ("Coaching", "coaching:home", {"admin", "manager", "rep"}),
+    ("Announcements", "announcements:list", None),
     ("Imports", "imports:upload", {"admin"}),
 ]
 
