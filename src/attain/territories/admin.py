@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from attain.territories.models import Territory, TerritoryOwner
+from attain.territories.models import (
+    AccountOverride,
+    Scenario,
+    ScenarioAssignment,
+    ScenarioTerritory,
+    Territory,
+    TerritoryOwner,
+)
 
 
 class OwnerInline(admin.TabularInline):
@@ -26,3 +33,41 @@ class TerritoryOwnerAdmin(admin.ModelAdmin):
     search_fields = ["territory__name", "rep__name"]
     autocomplete_fields = ["territory", "rep"]
     list_select_related = ["territory", "rep"]
+
+
+@admin.register(AccountOverride)
+class AccountOverrideAdmin(admin.ModelAdmin):
+    list_display = ["account", "territory", "valid_from", "valid_to", "note"]
+    search_fields = ["account__name", "territory__name", "note"]
+    autocomplete_fields = ["account", "territory"]
+    list_select_related = ["account", "territory"]
+
+
+class ScenarioTerritoryInline(admin.TabularInline):
+    model = ScenarioTerritory
+    extra = 0
+    fields = ["index", "name", "owner", "created_territory"]
+    raw_id_fields = ["owner", "created_territory"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "as_of", "applied_from", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name"]
+    inlines = [ScenarioTerritoryInline]
+
+
+@admin.register(ScenarioTerritory)
+class ScenarioTerritoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "scenario", "index", "owner"]
+    search_fields = ["name", "scenario__name"]
+    raw_id_fields = ["scenario", "owner", "created_territory"]
+
+
+@admin.register(ScenarioAssignment)
+class ScenarioAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["scenario", "account", "territory", "locked"]
+    search_fields = ["account__name", "scenario__name"]
+    raw_id_fields = ["scenario", "account", "territory", "current_territory"]
+    list_select_related = ["scenario", "account", "territory"]

@@ -1,0 +1,343 @@
+"""Balanced, compact territory design: a pure library (no Django).
+
+Accounts are points ``(x, y)`` on a plane in kilometres (``project`` turns latitude and
+longitude into that plane) with an integer primary weight (cents of potential, or 1 per
+account). ``design`` splits them into ``k`` territories whose primary weights stay within
+``tolerance`` of the mean while keeping each territory close around its centre.
+
+Method (location-allocation, repeated a few times like k-means):
+
+1. Centres: the home bases given as ``seeds``, then k-means++ picks (probability ∝
+   weight × squared distance to the nearest centre) from a generator seeded by ``seed``,
+   so the same inputs and seed always give the same plan.
+2. Allocation: a min-cost flow (OR-Tools ``SimpleMinCostFlow``). Each account supplies its
+   weight; it may send it to any territory at a cost of distance per unit of weight (only
+   to its own territory when locked). Each territory drains into the sink through two
+   arcs: up to ``(1 − tolerance) × mean`` at a large negative cost (so every territory is
+   filled to its lower band when possible) and up to ``(1 + tolerance) × mean`` in all.
+   The optimal flow is balanced and as close as possible; at most a few accounts are split
+   between territories, and each goes to the territory that received most of it.
+3. Centres move to the weighted mean of their accounts; steps 2–3 repeat until the plan
+   stops changing or ``iterations`` runs out, keeping the plan with the least weighted
+   distance to its centres. With more than ``NEAR`` territories each account first gets
+   arcs to its ``NEAR`` nearest centres only (all of them if that is infeasible).
+4. Repair: the rounding of split accounts can leave a territory just outside the band; a
+   greedy pass moves single accounts to one of their near territories while that shrinks
+   the worse deviation of the pair, cheapest extra distance first.
+
+``realign`` runs the same allocation from today's plan with a move penalty per unit of
+weight on every arc that leaves an account's current territory; protected accounts (locked,
+or with an open deal) keep their territory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+KM_PER_DEGREE = 111.32
+COST_SCALE = 10  # flow costs are integers: tenths of a kilometre
+MAX_UNITS = 10_000_000  # weights are scaled down to at most this many flow units in all
+FILL_BONUS = 10**9  # per unit: filling a territory to its lower band beats any distance
+NEAR = 8  # arcs and repair moves only to the nearest centres (all of them when k <= NEAR)
+
+
+class DesignError(ValueError):
+    """The request cannot be planned (for example more territories than accounts)."""
+
+
+@dataclass
+class Plan:
+    assignment: np.ndarray  # territory index per account
+    centres: np.ndarray  # (k, 2) x/y of each territory's centre
+    iterations: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def project(latitude, longitude) -> tuple[np.ndarray, np.ndarray]:
+    """Equirectangular projection in km around the points' mean latitude (good enough for
+    distances inside a country; it is what compactness is measured in)."""
+    lat = np.asarray(latitude, dtype=float)
+    lon = np.asarray(longitude, dtype=float)
+    mid = math.radians(float(lat.mean())) if len(lat) else 0.0
+    return lon * math.cos(mid) * KM_PER_DEGREE, lat * KM_PER_DEGREE
+
+
+def _distances(x, y, centres) -> np.ndarray:
+    return np.hypot(x[:, None] - centres[None, :, 0], y[:, None] - centres[None, :, 1])
+
+
+def initial_centres(x, y, weight, k: int, *, seed: int = 0, seeds=None) -> np.ndarray:
+    """k-means++ centres (deterministic for a given ``seed``), after any given ``seeds``."""
+    rng = np.random.default_rng(seed)
+    centres = [tuple(map(float, s)) for s in (seeds or [])][:k]
+    w = weight.astype(float) + 1.0  # zero-weight accounts may still anchor a centre
+    if not centres:
+        first = int(rng.choice(len(x), p=w / w.sum()))
+        centres.append((float(x[first]), float(y[first])))
+    nearest = np.min(_distances(x, y, np.array(centres)), axis=1) ** 2
+    while len(centres) < k:
+        score = w * nearest
+        total = score.sum()
+        pick = int(rng.choice(len(x), p=score / total)) if total > 0 else int(rng.integers(len(x)))
+        centres.append((float(x[pick]), float(y[pick])))
+        nearest = np.minimum(nearest, np.hypot(x - x[pick], y - y[pick]) ** 2)
+    return np.array(centres, dtype=float)
+
+
+def _units(weight: np.ndarray) -> np.ndarray:
+    total = int(weight.sum())
+    if total <= MAX_UNITS:
+        return weight.astype(np.int64)
+    return np.rint(weight * (MAX_UNITS / total)).astype(np.int64)
+
+
+def _allocate(cost_km, units, k, tolerance, allowed) -> np.ndarray | None:
+    """Min-cost flow allocation; the (n, k) flow of units, or None when infeasible."""
+    n = len(units)
+    total = int(units.sum())
+    mean = total / k
+    lower = np.full(k, math.floor(mean * (1 - tolerance)), dtype=np.int64)
+    upper = np.full(k, math.ceil(mean * (1 + tolerance)), dtype=np.int64)
+    has_supply = units > 0
+    ii, jj = np.nonzero(allowed & has_supply[:, None])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        ii.astype(np.int32),
+        (n + jj).astype(np.int32),
+        units[ii],
+        np.rint(cost_km[ii, jj] * COST_SCALE).astype(np.int64),
+    )
+    t = np.arange(k, dtype=np.int32)
+    sink = n + k
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + t, np.full(k, sink, np.int32), lower, np.full(k, -FILL_BONUS, np.int64)
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + t, np.full(k, sink, np.int32), upper - lower, np.zeros(k, np.int64)
+    )
+    supplies = np.concatenate([units, np.zeros(k, np.int64), [-total]]).astype(np.int64)
+    flow.set_nodes_supplies(np.arange(n + k + 1, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    result = np.zeros((n, k), dtype=np.int64)
+    np.add.at(result, (ii, jj), flow.flows(arcs))
+    return result
+
+
+def _round(flows, cost_km, allowed) -> np.ndarray:
+    """Each account to the territory that got most of it (nearest allowed when it has
+    no weight)."""
+    nearest = np.argmin(np.where(allowed, cost_km, np.inf), axis=1)
+    has_flow = flows.sum(axis=1) > 0
+    return np.where(has_flow, np.argmax(flows, axis=1), nearest)
+
+
+def _repair(assign, weight, dist, k, tolerance, movable, max_moves) -> np.ndarray:
+    """Move single accounts between nearby territories while that shrinks the larger
+    deviation of the pair, until every territory is inside the band."""
+    assign = assign.copy()
+    w = weight.astype(np.int64)
+    loads = np.bincount(assign, weights=w, minlength=k).astype(np.int64)
+    mean = loads.sum() / k
+    band = tolerance * mean
+    near = np.argsort(dist, axis=1)[:, : min(k, NEAR)]  # destinations worth trying
+    for _ in range(max_moves):
+        dev = loads - mean
+        j = int(np.argmax(np.abs(dev)))
+        if abs(dev[j]) <= band:
+            break
+        if dev[j] > 0:  # give an account of j to one of its near territories
+            cand = np.flatnonzero((assign == j) & movable & (w > 0))
+            if not len(cand):
+                break
+            for dst in (near[cand], np.broadcast_to(np.arange(k), (len(cand), k))):
+                after = np.maximum(
+                    np.abs(loads[j] - w[cand] - mean)[:, None],
+                    np.abs(loads[dst] + w[cand, None] - mean),
+                )
+                before = np.maximum(abs(dev[j]), np.abs(dev[dst]))
+                extra = dist[cand[:, None], dst] - dist[cand, j][:, None]
+                helps = (after < before - 1e-9) & (dst != j)
+                if helps.any():
+                    break  # near territories first; any territory when none of them helps
+            else:
+                break
+            score = np.where(helps, extra, np.inf)
+            ci, col = divmod(int(np.argmin(score)), dst.shape[1])
+            i, src, to = int(cand[ci]), j, int(dst[ci, col])
+        else:  # take an account that has j among its near territories
+            others = (assign != j) & movable & (w > 0)
+            for cand in (np.flatnonzero(others & (near == j).any(axis=1)), np.flatnonzero(others)):
+                src_of = assign[cand]
+                after = np.maximum(
+                    np.abs(loads[src_of] - w[cand] - mean), np.abs(loads[j] + w[cand] - mean)
+                )
+                before = np.maximum(abs(dev[j]), np.abs(dev[src_of]))
+                helps = after < before - 1e-9
+                if helps.any():
+                    break  # accounts near j first; any account when none of them helps
+            else:
+                break
+            extra = dist[cand, j] - dist[cand, src_of]
+            ci = int(np.argmin(np.where(helps, extra, np.inf)))
+            i, src, to = int(cand[ci]), int(src_of[ci]), j
+        assign[i] = to
+        loads[src] -= w[i]
+        loads[to] += w[i]
+    return assign
+
+
+def _centres_of(x, y, weight, assign, k, old) -> np.ndarray:
+    w = weight.astype(float) + 1e-9
+    total = np.bincount(assign, weights=w, minlength=k)
+    cx = np.bincount(assign, weights=w * x, minlength=k)
+    cy = np.bincount(assign, weights=w * y, minlength=k)
+    centres = old.copy()
+    used = total > 0
+    centres[used, 0] = cx[used] / total[used]
+    centres[used, 1] = cy[used] / total[used]
+    return centres
+
+
+def max_deviation(loads: np.ndarray) -> float:
+    mean = loads.sum() / len(loads)
+    return float(np.max(np.abs(loads - mean)) / mean) if mean else 0.0
+
+
+def _solve_once(x, y, weight, centres, k, tolerance, allowed, movable, penalty=None, repair=True):
+    dist = _distances(x, y, centres)
+    cost = dist if penalty is None else dist + penalty
+    units = _units(weight)
+    flows = None
+    if k > NEAR:  # first try with arcs to the nearest centres only (much smaller network)
+        near = np.zeros_like(allowed)
+        rows = np.arange(len(x))[:, None]
+        near[rows, np.argpartition(cost, NEAR - 1, axis=1)[:, :NEAR]] = True
+        near &= allowed
+        near[~near.any(axis=1)] = allowed[~near.any(axis=1)]
+        flows = _allocate(cost, units, k, tolerance, near)
+    if flows is None:
+        flows = _allocate(cost, units, k, tolerance, allowed)
+    if flows is None:
+        return None
+    assign = _round(flows, cost, allowed)
+    if not repair:
+        return assign
+    return _repair(assign, weight, cost, k, tolerance, movable, max_moves=4 * len(x))
+
+
+def design(
+    x,
+    y,
+    weight,
+    k: int,
+    *,
+    tolerance: float = 0.01,
+    locked: dict[int, int] | None = None,
+    seeds=None,
+    seed: int = 0,
+    iterations: int = 8,
+) -> Plan:
+    """A balanced, compact split of the accounts into ``k`` territories.
+
+    ``locked`` maps account index → territory index (kept whatever it costs); ``seeds``
+    are starting centres (rep home bases), in territory order.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    weight = np.asarray(weight, dtype=np.int64)
+    n = len(x)
+    if k < 1:
+        raise DesignError("Ask for at least one territory.")
+    if n < k:
+        raise DesignError(f"{n} accounts cannot fill {k} territories.")
+    if (weight < 0).any():
+        raise DesignError("Weights must not be negative.")
+    locked = locked or {}
+    if any(not 0 <= t < k for t in locked.values()):
+        raise DesignError(f"A locked account points to a territory outside 0..{k - 1}.")
+    allowed = np.ones((n, k), dtype=bool)
+    movable = np.ones(n, dtype=bool)
+    for i, t in locked.items():
+        allowed[i, :] = False
+        allowed[i, t] = True
+        movable[i] = False
+    centres = initial_centres(x, y, weight, k, seed=seed, seeds=seeds)
+    notes: list[str] = []
+    best: tuple | None = None
+    previous = None
+    done = 0
+    for done in range(1, iterations + 1):  # noqa: B007 - reported in the plan
+        assign = _solve_once(x, y, weight, centres, k, tolerance, allowed, movable, repair=False)
+        if assign is None:
+            if not notes:
+                notes.append(
+                    "The locked accounts leave no balanced solution; the band was widened."
+                )
+            assign = _solve_once(x, y, weight, centres, k, 1e9, allowed, movable, repair=False)
+        fitted = _centres_of(x, y, weight, assign, k, centres)
+        spread = float(np.sum(weight * np.hypot(x - fitted[assign, 0], y - fitted[assign, 1])))
+        if best is None or spread < best[0]:
+            best = (spread, assign.copy(), centres.copy())
+        if previous is not None and np.array_equal(assign, previous):
+            break
+        previous = assign
+        centres = fitted
+    _, assign, used = best
+    # Rounding split accounts can leave a territory just outside the band: repair once.
+    band = tolerance if not notes else 1e9
+    cost = _distances(x, y, used)
+    assign = _repair(assign, weight, cost, k, band, movable, max_moves=4 * n)
+    centres = _centres_of(x, y, weight, assign, k, used)
+    return Plan(assignment=assign, centres=centres, iterations=done, notes=notes)
+
+
+def realign(
+    x,
+    y,
+    weight,
+    current,
+    k: int | None = None,
+    *,
+    tolerance: float = 0.05,
+    move_penalty_km: float = 50.0,
+    protected=None,
+    seeds=None,
+) -> Plan:
+    """Rebalance today's plan ``current`` (territory index per account) moving few accounts.
+
+    Each unit of weight moved away from its current territory costs ``move_penalty_km``
+    on top of distance, so a larger penalty moves fewer accounts. ``protected`` accounts
+    never move. ``k`` above the current count adds territories (new hires) centred on
+    ``seeds`` (one per new territory).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    weight = np.asarray(weight, dtype=np.int64)
+    current = np.asarray(current, dtype=np.int64)
+    n = len(x)
+    k_now = int(current.max()) + 1 if n else 0
+    k = k or k_now
+    protected = np.zeros(n, bool) if protected is None else np.asarray(protected, bool)
+    centres = _centres_of(x, y, weight, current, k_now, np.zeros((k_now, 2)))
+    extra = k - k_now
+    if extra > 0:
+        seeds = list(seeds or [])
+        if len(seeds) < extra:
+            raise DesignError(f"Give a home base for each of the {extra} new territories.")
+        centres = np.vstack([centres, np.array(seeds[:extra], dtype=float)])
+    allowed = np.ones((n, k), dtype=bool)
+    allowed[protected, :] = False
+    allowed[protected, current[protected]] = True
+    penalty = np.full((n, k), float(move_penalty_km))
+    penalty[np.arange(n), current] = 0.0
+    notes: list[str] = []
+    assign = _solve_once(x, y, weight, centres, k, tolerance, allowed, ~protected, penalty)
+    if assign is None:
+        notes.append("The protected accounts leave no balanced solution; the band was widened.")
+        assign = _solve_once(x, y, weight, centres, k, 1e9, allowed, ~protected, penalty)
+    return Plan(assignment=assign, centres=centres, iterations=1, notes=notes)

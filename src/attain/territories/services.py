@@ -1,0 +1,438 @@
+"""Writes of territories: overrides, design and realignment scenarios, applying a scenario.
+
+Money stays Decimal in the database; the optimiser sees integer cents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Sum
+
+from attain.common import in_force_on
+from attain.people.models import User
+from attain.sales.models import Account, Deal
+from attain.territories import selectors
+from attain.territories.design import balance, metrics
+from attain.territories.models import (
+    AccountOverride,
+    Scenario,
+    ScenarioAssignment,
+    ScenarioTerritory,
+    Territory,
+    TerritoryOwner,
+)
+
+MEASURES = {
+    "potential": "Potential",
+    "accounts": "Account count",
+    "pipeline": "Open pipeline",
+}
+REALIGN_PENALTIES_KM = (0, 25, 100, 400)
+
+
+class TerritoryError(ValueError):
+    """A territory change that cannot be made, with the reason for the user."""
+
+
+def set_override(
+    account: Account, territory: Territory, valid_from: dt.date, *, by: User | None, note=""
+) -> AccountOverride:
+    """Pin the account to the territory from ``valid_from``; an override in force that day
+    ends there."""
+    with transaction.atomic():
+        current = AccountOverride.objects.filter(in_force_on(valid_from), account=account)
+        for old in current:
+            if old.valid_from == valid_from:
+                old.delete()
+            else:
+                old.valid_to = valid_from
+                old.save(update_fields=["valid_to"])
+        return AccountOverride.objects.create(
+            account=account, territory=territory, valid_from=valid_from, created_by=by, note=note
+        )
+
+
+@dataclass
+class Book:
+    """Accounts with coordinates and their measures, with today's territory."""
+
+    ids: np.ndarray
+    latitude: np.ndarray
+    longitude: np.ndarray
+    measures: dict[str, np.ndarray]  # integer cents or counts per account
+    current: list[int | None]  # territory id today
+    protected: np.ndarray  # override or open deal
+    has_open_deal: np.ndarray
+    pinned: np.ndarray
+    unplaced: list[int]  # accounts without coordinates
+    current_index: np.ndarray | None = None  # today's plan as territory indices (realign)
+
+
+def load_book(as_of: dt.date) -> Book:
+    rows = list(
+        Account.objects.order_by("id").values_list("id", "latitude", "longitude", "potential")
+    )
+    pipeline = dict(
+        Deal.objects.filter(status=Deal.Status.OPEN)
+        .values("account_id")
+        .order_by()
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    resolved = selectors.resolve_accounts(Account.objects.all(), as_of)
+    placed = [r for r in rows if r[1] is not None and r[2] is not None]
+    ids = np.array([r[0] for r in placed], dtype=np.int64)
+    cents = [int(r[3] * 100) for r in placed]
+    pipe = [int(pipeline.get(r[0], Decimal("0")) * 100) for r in placed]
+    open_deal = np.array([r[0] in pipeline for r in placed], dtype=bool)
+    pinned = np.array([resolved[r[0]].kind == "override" for r in placed], dtype=bool)
+    return Book(
+        ids=ids,
+        latitude=np.array([float(r[1]) for r in placed]),
+        longitude=np.array([float(r[2]) for r in placed]),
+        measures={
+            "potential": np.array(cents, dtype=np.int64),
+            "accounts": np.ones(len(placed), dtype=np.int64),
+            "pipeline": np.array(pipe, dtype=np.int64),
+        },
+        current=[resolved[r[0]].territory_id for r in placed],
+        protected=open_deal | pinned,
+        has_open_deal=open_deal,
+        pinned=pinned,
+        unplaced=[r[0] for r in rows if r[1] is None or r[2] is None],
+    )
+
+
+def _quality(x, y, assignment, k, measures) -> dict:
+    q = metrics.evaluate(x, y, assignment, k, measures)
+    return {
+        "k": k,
+        "accounts": q.accounts,
+        "balance": {
+            name: {
+                "loads": b.loads,
+                "mean": b.mean,
+                "deviation": b.deviation,
+                "max_deviation": b.max_deviation,
+            }
+            for name, b in q.balance.items()
+        },
+        "compactness": q.compactness,
+        "mean_distance": q.mean_distance,
+        "pieces": q.pieces,
+        "contiguous_share": q.contiguous_share,
+    }
+
+
+def _current_plan(book: Book) -> tuple[np.ndarray, list[int]]:
+    """Today's plan as territory indices (uncaught accounts as -1) and the territory ids."""
+    ids = sorted({t for t in book.current if t is not None})
+    index = {t: i for i, t in enumerate(ids)}
+    return np.array([index.get(t, -1) if t else -1 for t in book.current]), ids
+
+
+def _owners_on(territory_ids, as_of) -> dict[int, int]:
+    rows = TerritoryOwner.objects.filter(in_force_on(as_of), territory_id__in=territory_ids)
+    return {o.territory_id: o.rep_id for o in rows.order_by("valid_from", "id")}
+
+
+def _inherit_owners(assignment, book, k, as_of, primary) -> list[int | None]:
+    """Give each proposed territory the rep owning most of its primary measure today,
+    largest shares first, each rep at most once."""
+    owners = _owners_on({t for t in book.current if t}, as_of)
+    shared: Counter = Counter()
+    weights = book.measures[primary]
+    for i, t in enumerate(book.current):
+        rep = owners.get(t) if t else None
+        if rep is not None:
+            shared[(int(assignment[i]), rep)] += int(weights[i]) + 1
+    result: list[int | None] = [None] * k
+    taken: set[int] = set()
+    for (territory, rep), _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+        if result[territory] is None and rep not in taken:
+            result[territory] = rep
+            taken.add(rep)
+    return result
+
+
+def _save_scenario(
+    *, name, kind, user, as_of, parameters, book, assignment, centres, names, owners, quality
+) -> Scenario:
+    k = len(names)
+    with transaction.atomic():
+        scenario = Scenario.objects.create(
+            name=name, kind=kind, created_by=user, as_of=as_of,
+            parameters=parameters, quality=quality,
+        )  # fmt: skip
+        territories = ScenarioTerritory.objects.bulk_create(
+            ScenarioTerritory(
+                scenario=scenario,
+                index=i,
+                name=names[i],
+                owner_id=owners[i],
+                centre_x=float(centres[i][0]),
+                centre_y=float(centres[i][1]),
+            )  # fmt: skip
+            for i in range(k)
+        )
+        loads = np.bincount(assignment, weights=book.measures["potential"], minlength=k)
+        lightest = int(np.argmin(loads)) if k else 0
+        rows = [
+            ScenarioAssignment(
+                scenario=scenario,
+                account_id=int(account_id),
+                territory=territories[int(assignment[i])],
+                current_territory_id=book.current[i],
+                locked=bool(book.protected[i]) if kind == Scenario.Kind.REALIGN else False,
+            )
+            for i, account_id in enumerate(book.ids)
+        ]
+        current = selectors.resolve_accounts(Account.objects.filter(id__in=book.unplaced), as_of)
+        rows += [
+            ScenarioAssignment(
+                scenario=scenario,
+                account_id=account_id,
+                territory=territories[lightest],
+                current_territory_id=current[account_id].territory_id,
+            )
+            for account_id in book.unplaced
+        ]
+        ScenarioAssignment.objects.bulk_create(rows, batch_size=2000)
+    return scenario
+
+
+def _names(assignment, book, k, prefix) -> list[str]:
+    """A readable name per territory: its commonest state (and a number when repeated)."""
+    states = dict(Account.objects.filter(id__in=book.ids.tolist()).values_list("id", "state"))
+    regions = dict(Account.objects.filter(id__in=book.ids.tolist()).values_list("id", "region"))
+    by_territory: dict[int, Counter] = defaultdict(Counter)
+    for i, account_id in enumerate(book.ids):
+        key = (regions.get(int(account_id)) or "?", states.get(int(account_id)) or "?")
+        by_territory[int(assignment[i])][key] += 1
+    names = []
+    seen: Counter = Counter()
+    for t in range(k):
+        region, state = by_territory[t].most_common(1)[0][0] if by_territory[t] else ("?", "?")
+        seen[(region, state)] += 1
+        names.append(f"{prefix}{t + 1:02d} {region}/{state}")
+    return names
+
+
+def create_design(
+    *,
+    name: str,
+    user: User | None,
+    as_of: dt.date,
+    k: int,
+    primary: str = "potential",
+    tolerance: float = 0.01,
+    seed: int = 0,
+    locked: dict[int, int] | None = None,
+) -> Scenario:
+    """A new balanced design of every located account into ``k`` territories."""
+    if primary not in MEASURES:
+        raise TerritoryError(f"Unknown measure {primary!r}; choose one of {', '.join(MEASURES)}.")
+    book = load_book(as_of)
+    position = {int(a): i for i, a in enumerate(book.ids)}
+    locks = {}
+    for account_id, territory in (locked or {}).items():
+        if account_id not in position:
+            raise TerritoryError(f"Locked account {account_id} has no coordinates.")
+        locks[position[account_id]] = territory
+    x, y = balance.project(book.latitude, book.longitude)
+    try:
+        plan = balance.design(
+            x, y, book.measures[primary], k, tolerance=tolerance, seed=seed, locked=locks
+        )
+    except balance.DesignError as exc:
+        raise TerritoryError(str(exc)) from exc
+    now, now_ids = _current_plan(book)
+    caught = now >= 0
+    quality = {
+        "proposed": _quality(x, y, plan.assignment, k, book.measures),
+        "current": _quality(x[caught], y[caught], now[caught], len(now_ids),
+                            {m: v[caught] for m, v in book.measures.items()}),
+        "notes": plan.notes,
+        "current_ids": now_ids,
+    }  # fmt: skip
+    parameters = {
+        "k": k, "primary": primary, "tolerance": tolerance, "seed": seed,
+        "locked": {str(a): t for a, t in (locked or {}).items()},
+    }  # fmt: skip
+    return _save_scenario(
+        name=name, kind=Scenario.Kind.DESIGN, user=user, as_of=as_of, parameters=parameters,
+        book=book, assignment=plan.assignment, centres=plan.centres,
+        names=_names(plan.assignment, book, k, "P"),
+        owners=_inherit_owners(plan.assignment, book, k, as_of, primary), quality=quality,
+    )  # fmt: skip
+
+
+@dataclass
+class RealignOption:
+    penalty_km: float
+    moved: int
+    potential_moved: Decimal
+    reps_affected: int
+    deviation_before: float
+    deviation_after: float
+    assignment: np.ndarray
+
+
+def realign_options(
+    as_of: dt.date,
+    *,
+    primary: str = "potential",
+    tolerance: float = 0.05,
+    penalties=REALIGN_PENALTIES_KM,
+    allow_open_deals: bool = False,
+) -> tuple[Book, list[int], list[RealignOption]]:
+    """The trade-off of rebalancing today's plan at a few move penalties."""
+    book = load_book(as_of)
+    now, now_ids = _current_plan(book)
+    if not now_ids:
+        raise TerritoryError("No account belongs to a territory today: design a plan first.")
+    x, y = balance.project(book.latitude, book.longitude)
+    # Uncaught accounts join the nearest territory centre (they have nowhere to stay).
+    caught = now >= 0
+    if not caught.all():
+        k0 = len(now_ids)
+        w = book.measures[primary][caught].astype(float) + 1e-9
+        cx = np.bincount(now[caught], weights=w * x[caught], minlength=k0)
+        cy = np.bincount(now[caught], weights=w * y[caught], minlength=k0)
+        total = np.bincount(now[caught], weights=w, minlength=k0)
+        centres = np.stack([cx / np.maximum(total, 1e-9), cy / np.maximum(total, 1e-9)], 1)
+        lost = np.flatnonzero(~caught)
+        now = now.copy()
+        now[lost] = np.argmin(np.hypot(x[lost, None] - centres[None, :, 0],
+                                       y[lost, None] - centres[None, :, 1]), axis=1)  # fmt: skip
+    protected = book.pinned | (book.has_open_deal & (not allow_open_deals))
+    owners = _owners_on(now_ids, as_of)
+    weights = book.measures[primary]
+    k = len(now_ids)
+    before = balance.max_deviation(np.bincount(now, weights=weights, minlength=k))
+    options = []
+    for penalty in penalties:
+        plan = balance.realign(
+            x, y, weights, now, k, tolerance=tolerance, move_penalty_km=penalty,
+            protected=protected,
+        )  # fmt: skip
+        moved = plan.assignment != now
+        reps = {
+            owners.get(now_ids[t]) for t in np.concatenate([now[moved], plan.assignment[moved]])
+        }
+        reps.discard(None)
+        options.append(
+            RealignOption(
+                penalty_km=penalty,
+                moved=int(moved.sum()),
+                potential_moved=Decimal(int(book.measures["potential"][moved].sum())) / 100,
+                reps_affected=len(reps),
+                deviation_before=before,
+                deviation_after=balance.max_deviation(
+                    np.bincount(plan.assignment, weights=weights, minlength=k)
+                ),
+                assignment=plan.assignment,
+            )
+        )
+    book.current_index = now
+    return book, now_ids, options
+
+
+def create_realignment(
+    *,
+    name: str,
+    user: User | None,
+    as_of: dt.date,
+    penalty_km: float,
+    primary: str = "potential",
+    tolerance: float = 0.05,
+    allow_open_deals: bool = False,
+) -> Scenario:
+    book, now_ids, options = realign_options(
+        as_of, primary=primary, tolerance=tolerance, penalties=[penalty_km],
+        allow_open_deals=allow_open_deals,
+    )  # fmt: skip
+    option = options[0]
+    k = len(now_ids)
+    x, y = balance.project(book.latitude, book.longitude)
+    now = book.current_index
+    centres = np.zeros((k, 2))
+    territories = Territory.objects.in_bulk(now_ids)
+    owners = _owners_on(now_ids, as_of)
+    quality = {
+        "proposed": _quality(x, y, option.assignment, k, book.measures),
+        "current": _quality(x, y, now, k, book.measures),
+        "notes": [],
+        "current_ids": now_ids,
+    }
+    parameters = {
+        "primary": primary, "tolerance": tolerance, "penalty_km": penalty_km,
+        "allow_open_deals": allow_open_deals, "moved": option.moved,
+    }  # fmt: skip
+    return _save_scenario(
+        name=name, kind=Scenario.Kind.REALIGN, user=user, as_of=as_of, parameters=parameters,
+        book=book, assignment=option.assignment, centres=centres,
+        names=[territories[t].name for t in now_ids],
+        owners=[owners.get(t) for t in now_ids], quality=quality,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def apply_scenario(scenario: Scenario, valid_from: dt.date, *, by: User | None = None) -> None:
+    """Make the scenario today's plan from ``valid_from``.
+
+    Every territory, owner and override in force that day ends on it (their history before
+    stays as it was), and each proposed territory becomes a list territory from that day
+    with its accounts and owner. Earlier dates therefore still resolve to the old plan.
+    """
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status != Scenario.Status.DRAFT:
+        raise TerritoryError("This scenario was already applied.")
+    later = Territory.objects.filter(valid_from__gte=valid_from)
+    if later.exists():
+        names = ", ".join(later.order_by("name").values_list("name", flat=True)[:3])
+        raise TerritoryError(
+            f"Territories start on or after {valid_from:%Y-%m-%d} ({names}); "
+            "apply the scenario after them or remove them first."
+        )
+    later_owners = TerritoryOwner.objects.filter(valid_from__gte=valid_from)
+    if later_owners.exists():
+        raise TerritoryError(
+            f"Some territory owners start on or after {valid_from:%Y-%m-%d}; "
+            "pick a later date or end those ownerships first."
+        )
+    for model in (Territory, TerritoryOwner):
+        model.objects.filter(in_force_on(valid_from)).update(valid_to=valid_from)
+    pins = AccountOverride.objects.filter(in_force_on(valid_from))
+    pins.filter(valid_from=valid_from).delete()
+    pins.update(valid_to=valid_from)
+    members = defaultdict(list)
+    for territory_id, account_id in scenario.assignments.values_list("territory_id", "account_id"):
+        members[territory_id].append(account_id)
+    through = Territory.accounts.through
+    for st in scenario.territories.order_by("index"):
+        territory = Territory.objects.create(
+            external_id=f"SCN{scenario.pk}-{st.index + 1:02d}",
+            name=st.name,
+            kind=Territory.Kind.LIST,
+            valid_from=valid_from,
+        )
+        through.objects.bulk_create(
+            [through(territory_id=territory.pk, account_id=a) for a in members[st.pk]],
+            batch_size=2000,
+        )
+        if st.owner_id:
+            TerritoryOwner.objects.create(
+                territory=territory, rep_id=st.owner_id, valid_from=valid_from
+            )
+        st.created_territory = territory
+        st.save(update_fields=["created_territory"])
+    scenario.status = Scenario.Status.APPLIED
+    scenario.applied_from = valid_from
+    scenario.save(update_fields=["status", "applied_from"])

@@ -1,0 +1,77 @@
+"""Territory planning in the browser, on the demo organisation (3,000 accounts, one
+territory per state): the admin designs a balanced plan, compares it with today's on two
+maps, applies it from tomorrow, and every account then has a territory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.web.conftest import set_today
+
+pytestmark = [pytest.mark.e2e]
+
+AS_OF = dt.date(2026, 11, 27)
+TOMORROW = AS_OF + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def demo_org(transactional_db, monkeypatch):
+    from attain.demo.config import DemoConfig
+    from attain.demo.services import load
+
+    set_today(monkeypatch, AS_OF)
+    load(DemoConfig(as_of=AS_OF), to_db=True, parquet=None)
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def test_admin_designs_compares_and_applies_a_plan(page, demo_org):
+    from attain.territories import selectors
+    from attain.territories.models import Scenario
+
+    log_in(page, "admin", "attain-admin-demo")
+    page.locator("nav.mainnav").get_by_role("link", name="Territories").click()
+    page.get_by_role("link", name="Account assignment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account assignment")
+    expect(page.get_by_test_id("assignment")).to_contain_text("→")
+    page.goto("/territories/")
+    page.get_by_role("link", name="Plans and scenarios").click()
+    page.locator(".page-head").get_by_role("link", name="Design a plan").click()
+    page.get_by_label("Name").fill("Twelve balanced")
+    page.get_by_label("Territories").fill("12")
+    page.get_by_label("Tolerance (%)").fill("2")
+    page.get_by_role("button", name="Design").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Twelve balanced")
+    expect(page.get_by_test_id("proposed").locator("tbody tr")).to_have_count(12)
+    expect(page.locator("svg.territory-map")).to_have_count(2)
+    assert page.locator("svg.territory-map").first.locator("polygon").count() == 12
+    deviation = page.get_by_test_id("proposed-deviation").inner_text()
+    assert float(re.sub(r"[^\d.]", "", deviation)) <= 2.0, deviation
+    expect(page.get_by_test_id("current")).to_contain_text("California")
+    screenshot(page, "territories-scenario")
+
+    page.get_by_label("Effective from").fill(TOMORROW.isoformat())
+    page.get_by_role("button", name="Apply the plan").click()
+    expect(page.locator(".alert")).to_contain_text(f"from {TOMORROW:%Y-%m-%d}")
+    expect(page.get_by_test_id("scenario-status")).to_contain_text("Applied")
+    scenario = Scenario.objects.get(name="Twelve balanced")
+    assert scenario.applied_from == TOMORROW
+    from attain.sales.models import Account
+
+    before = selectors.resolve_accounts(Account.objects.all(), AS_OF)
+    after = selectors.resolve_accounts(Account.objects.all(), TOMORROW)
+    assert {a.territory_name for a in before.values() if a.territory_id} >= {"West: California"}
+    assert len({a.territory_id for a in after.values()}) == 12
+    assert all(a.kind == "listed" for a in after.values())
+    screenshot(page, "territories-applied", full_page=False)

@@ -1,0 +1,87 @@
+"""attain.territories.design.balance: balanced, compact, deterministic, locks kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from attain.territories.design import balance, metrics
+
+
+def scattered(n=400, hubs=12, seed=7):
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 2000, (hubs, 2))
+    h = rng.integers(0, hubs, n)
+    x = centres[h, 0] + rng.normal(0, 30, n)
+    y = centres[h, 1] + rng.normal(0, 30, n)
+    w = (rng.lognormal(10, 0.8, n) * 100).astype(np.int64)
+    return x, y, w
+
+
+def test_design_balances_within_tolerance_and_is_compact():
+    x, y, w = scattered()
+    plan = balance.design(x, y, w, 8, tolerance=0.02, seed=1)
+    q = metrics.evaluate(x, y, plan.assignment, 8, {"w": w})
+    assert q.balance["w"].max_deviation <= 0.02
+    assert min(q.accounts) > 0
+    # Far more compact than a random split of the same sizes.
+    rng = np.random.default_rng(0)
+    random_split = rng.permutation(plan.assignment)
+    _, random_mean = metrics.compactness(x, y, random_split, 8)
+    assert q.mean_distance < 0.5 * random_mean
+
+
+def test_same_seed_same_plan_other_seed_may_differ():
+    x, y, w = scattered()
+    a = balance.design(x, y, w, 6, seed=3).assignment
+    b = balance.design(x, y, w, 6, seed=3).assignment
+    assert np.array_equal(a, b)
+
+
+def test_locked_accounts_stay_where_they_were_put():
+    x, y, w = scattered()
+    locked = {0: 2, 1: 2, 5: 0, 17: 4}
+    plan = balance.design(x, y, w, 5, tolerance=0.03, seed=2, locked=locked)
+    assert all(plan.assignment[i] == t for i, t in locked.items())
+    assert balance.max_deviation(np.bincount(plan.assignment, weights=w, minlength=5)) <= 0.03
+
+
+def test_home_bases_seed_the_centres():
+    x = np.array([0.0, 1, 2, 100, 101, 102])
+    y = np.zeros(6)
+    w = np.ones(6, dtype=np.int64)
+    plan = balance.design(x, y, w, 2, tolerance=0.0, seeds=[(101, 0), (1, 0)])
+    assert plan.assignment.tolist() == [1, 1, 1, 0, 0, 0]
+
+
+def test_bad_requests_are_refused_clearly():
+    with pytest.raises(balance.DesignError, match="3 accounts cannot fill 4"):
+        balance.design([0, 1, 2], [0, 0, 0], [1, 1, 1], 4)
+    with pytest.raises(balance.DesignError, match="outside 0..1"):
+        balance.design([0, 1, 2], [0, 0, 0], [1, 1, 1], 2, locked={0: 5})
+
+
+def test_realign_keeps_protected_accounts_and_penalty_trades_moves_for_balance():
+    x, y, w = scattered(n=300)
+    plan = balance.design(x, y, w, 6, tolerance=0.01, seed=4).assignment
+    # Growth: accounts of territory 0 are worth 60% more now.
+    grown = w.copy()
+    grown[plan == 0] = grown[plan == 0] * 16 // 10
+    protected = np.zeros(len(x), bool)
+    protected[::7] = True
+    moved = []
+    for penalty in (0, 50, 400):
+        new = balance.realign(
+            x, y, grown, plan, tolerance=0.05, move_penalty_km=penalty, protected=protected
+        ).assignment
+        assert np.array_equal(new[protected], plan[protected])
+        assert balance.max_deviation(np.bincount(new, weights=grown, minlength=6)) <= 0.05
+        moved.append(int((new != plan).sum()))
+    assert moved[0] >= moved[1] >= moved[2]
+    assert moved[2] < 0.2 * len(x)
+
+
+def test_project_gives_kilometres():
+    x, y = balance.project([40.0, 41.0], [-100.0, -100.0])
+    assert y[1] - y[0] == pytest.approx(111.32)
+    assert x[0] == pytest.approx(x[1])

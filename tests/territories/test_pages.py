@@ -1,0 +1,141 @@
+"""Territory pages: every page × role, and what the pages show and do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from attain.territories import services
+from attain.territories.models import Scenario
+from tests.web.conftest import LOGIN_FOR_ROLE, TODAY
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "rep", "manager", "finance", "admin"]
+NOT_REP = {"rep": 403, "manager": 200, "finance": 200, "admin": 200}
+READERS = {"rep": 403, "manager": 403, "finance": 200, "admin": 200}
+ADMIN_ONLY = {"rep": 403, "manager": 403, "finance": 403, "admin": 200}
+
+
+def scenario_url(name):
+    def build(org):
+        scenario = services.create_design(name="S", user=None, as_of=TODAY, k=2)
+        return reverse(name, args=[scenario.pk])
+
+    return build
+
+
+def fixed(name):
+    return lambda org: reverse(name)
+
+
+PAGES = [
+    ("assignment", fixed("territories:assignment"), NOT_REP),
+    ("scenario list", fixed("territories:scenario_list"), READERS),
+    ("design form", fixed("territories:scenario_new"), ADMIN_ONLY),
+    ("realign", fixed("territories:realign"), ADMIN_ONLY),
+    ("scenario detail", scenario_url("territories:scenario_detail"), READERS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("page", "url_for", "expected"), PAGES, ids=[p[0] for p in PAGES])
+def test_permission_matrix(client, geo_org, page, url_for, expected, role):
+    url = url_for(geo_org)
+    if role != "anonymous":
+        geo_org.login(client, LOGIN_FOR_ROLE[role])
+    response = client.get(url)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+        return
+    assert response.status_code == expected[role], f"{page} as {role}"
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "finance"])
+def test_only_admins_design_and_apply(client, geo_org, role):
+    scenario = services.create_design(name="S", user=None, as_of=TODAY, k=2)
+    geo_org.login(client, LOGIN_FOR_ROLE[role])
+    new = client.post(reverse("territories:scenario_new"), {"name": "x", "territories": 2,
+                      "primary": "potential", "tolerance": "2", "seed": 0})  # fmt: skip
+    assert new.status_code == 403
+    apply = client.post(
+        reverse("territories:scenario_apply", args=[scenario.pk]), {"valid_from": "2026-03-01"}
+    )
+    assert apply.status_code == 403
+    scenario.refresh_from_db()
+    assert scenario.status == Scenario.Status.DRAFT and Scenario.objects.count() == 1
+
+
+def test_assignment_page_shows_reasons_and_filters_uncaught(client, geo_org):
+    geo_org.login(client, "admin")
+    everything = client.get(reverse("territories:assignment"))
+    html = everything.content.decode()
+    assert "listed account → East key accounts" in html
+    assert "region West, state CA → West California" in html
+    assert everything.context["uncaught"] == 1
+    only = client.get(reverse("territories:assignment"), {"show": "uncaught"})
+    rows = only.context["page"].object_list
+    assert [a.name for a, _ in rows] == ["Erin Customer Inc"]
+    assert "no rule catches it" in only.content.decode()
+
+
+def test_manager_sees_only_accounts_of_their_subtree_on_assignment(client, geo_org):
+    geo_org.login(client, "walt")
+    names = {a.name for a, _ in client.get(reverse("territories:assignment")).context["page"]}
+    assert names == {"Walt Customer Inc", "Wendy Customer Inc", "Will Customer Inc"}
+
+
+def test_admin_designs_compares_and_applies_through_the_pages(client, geo_org):
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:scenario_new"),
+        {"name": "Two halves", "territories": 2, "primary": "potential", "tolerance": "5",
+         "seed": 0},
+    )  # fmt: skip
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(name="Two halves")
+    detail = client.get(response["Location"])
+    html = detail.content.decode()
+    assert detail.status_code == 200 and html.count("<svg") == 2 and "<polygon" in html
+    assert "East New York" in html and "Apply the plan" in html
+    applied = client.post(
+        reverse("territories:scenario_apply", args=[scenario.pk]), {"valid_from": "2026-03-01"}
+    )
+    assert applied.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.applied_from == dt.date(2026, 3, 1)
+    again = client.post(
+        reverse("territories:scenario_apply", args=[scenario.pk]), {"valid_from": "2026-03-01"},
+        follow=True,
+    )  # fmt: skip
+    assert "already applied" in again.content.decode()
+
+
+def test_design_form_reports_a_clear_error(client, geo_org):
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:scenario_new"),
+        {"name": "Too many", "territories": 400, "primary": "potential", "tolerance": "2",
+         "seed": 0},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "30 accounts cannot fill 400 territories." in response.content.decode()
+
+
+def test_realign_page_shows_the_trade_off_and_makes_a_scenario(client, geo_org):
+    geo_org.login(client, "admin")
+    page = client.get(reverse("territories:realign"))
+    assert [o.penalty_km for o in page.context["options"]] == list(services.REALIGN_PENALTIES_KM)
+    made = client.post(reverse("territories:realign"), {"name": "Rebalance", "primary": "potential",
+                       "tolerance": "5", "penalty": "100"})  # fmt: skip
+    assert made.status_code == 302
+    assert Scenario.objects.get(name="Rebalance").kind == Scenario.Kind.REALIGN
+
+
+def test_territory_detail_shows_why_each_account_is_there(client, geo_org):
+    geo_org.login(client, "admin")
+    url = reverse("territories:territory_detail", args=[geo_org.territories["ny"].pk])
+    html = client.get(url).content.decode()
+    assert "region East, state NY → East New York" in html
