@@ -194,3 +194,24 @@ def test_navigation_by_role(client, web_org, username, shown, hidden):
     labels = [i["label"] for i in client.get("/").context["nav_items"]]
     assert [label for label in labels if label in shown] == shown
     assert not set(hidden) & set(labels)
+
+
+def test_rep_home_lists_open_action_items_and_ticks_them_off(org, client, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from attain.coaching import services as coaching
+
+    session = coaching.schedule_session(
+        manager=org.reps["walt"],
+        rep=org.reps["will"],
+        scheduled_at=timezone.make_aware(dt.datetime(2026, 2, 18, 10)),
+    )
+    item = coaching.add_action_item(session, owner=org.reps["will"], text="Call Acme's CFO")
+    org.login(client, "will")
+    page = client.get("/").content.decode()
+    assert "Call Acme&#x27;s CFO" in page or "Call Acme's CFO" in page
+    response = client.post(f"/coaching/items/{item.pk}/done/", {"done": "1", "next": "/"})
+    assert response.status_code == 302 and response.url == "/"
+    assert "No open action items" in client.get("/").content.decode()

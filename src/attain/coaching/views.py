@@ -276,7 +276,7 @@ def item_done(request, pk: int):
         raise PermissionDenied("Only the rep and their managers tick off action items.")
     services.set_item_done(item, request.POST.get("done") == "1")
     target = request.POST.get("next", "")
-    if target.startswith("/coaching/"):
+    if target == "/" or target.startswith("/coaching/"):
         return redirect(target)
     return _back_to(item.session)
 
