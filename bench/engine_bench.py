@@ -1,0 +1,378 @@
+"""Compensation engine benchmark: wall time and peak memory of ``attain.engine.calculate`` on
+the DuckDB backend and on the per-row Python oracle, inputs read from and results written to
+Parquet.
+
+    .venv/bin/python bench/engine_bench.py --sizes 100000,1000000 --oracle-max 100000 --out DIR
+
+Inputs are generated here with NumPy (fixed seed, same bytes every time), directly in the
+engine's input format (docs/plans.md, "Input tables"): 5,000 reps (R00001..R05000), each on
+one plan for the whole of 2026, and N credited transactions spread uniformly over the 12
+months of 2026 — one owner credit (share 1) per deal, log-normal amounts (median USD 20,000,
+capped at USD 2,000,000), 3% of deals cancelled 1–180 days after booking (about half within
+the 90-day clawback window), product family and deal type columns for the SPIFF. They are
+not the demo generator's Parquet files: the demo writes CRM tables (deals, deal lines,
+credits with their own ids and stages) that would need a join and a mapping to become engine
+credits; generating the engine's format directly keeps the benchmark about the engine.
+
+Quarterly quotas are per rep: the expected quarterly revenue of a rep at this N times a
+rep factor in [0.6, 1.4] (rounded to USD 1,000), so that the tiers and the cap are reached
+at every size. Target incentive is 3% of the annual quota.
+
+The plan (``plan.yaml`` in the output folder): a quarterly component with cumulative
+marginal tiers on attainment (0–50% at 2%, 50–100% at 5%, 100–150% at 8%, above at 12%), a
+cap of 2× the period's target incentive, a SPIFF (USD 250 per new-business Widget deal
+booked in Q2) and clawbacks within 90 days. The calculation is for the year ``2026`` (four
+quarterly pay periods).
+
+Each (backend, N) runs in a fresh subprocess, which reads the Parquet inputs, calculates,
+and writes ``lines``, ``payouts`` and ``component_payouts`` as Parquet; peak memory is that
+subprocess's ``ru_maxrss`` (from ``os.wait4``), wall time is the subprocess's whole run
+including the Python start and imports, and the subprocess reports a phase breakdown
+(read, prepare, each SQL step, explanations, sort and sums, write). Where both backends
+ran on the same N, their outputs are compared (Arrow table equality and Parquet file bytes).
+Figures go in docs/benchmarks.md (section "Engine"). Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+REPS = 5000
+YEAR = 2026
+SEED = 20261127
+MEDIAN_CENTS = 2_000_000
+MAX_CENTS = 200_000_000
+CANCEL_SHARE = 0.03
+OUTPUTS = ("lines", "payouts", "component_payouts")
+
+PLAN = """\
+id: bench
+version: 1
+name: Engine benchmark plan
+valid_from: 2026-01-01
+currency: USD
+period: quarter
+measures:
+  revenue: {source: amount}
+components:
+  - id: commission
+    name: Commission on revenue
+    measure: revenue
+    quota: {name: revenue}
+    rate_tables:
+      - valid_from: 2026-01-01
+        basis: attainment
+        semantic: marginal
+        evaluation: cumulative
+        tiers:
+          - {from: 0, to: 50, rate: 2}
+          - {from: 50, to: 100, rate: 5}
+          - {from: 100, to: 150, rate: 8}
+          - {from: 150, rate: 12}
+    modifiers:
+      caps:
+        - {valid_from: 2026-01-01, multiple_of_target: 2, per: period}
+spiffs:
+  - id: widget_push
+    name: Widget push
+    valid_from: 2026-01-01
+    where: 'product_family == "Widget" and deal_type == "new"'
+    window_from: 2026-04-01
+    window_to: 2026-07-01
+    fixed: 250
+clawback: {valid_from: 2026-01-01, within_days: 90, reduces_attainment: false}
+"""
+
+FAMILIES = ["Widget", "Gadget", "Platform", "Services"]
+DEAL_TYPES = ["new", "expansion", "renewal"]
+
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), width=width, padding="0")
+    return pc.binary_join_element_wise(pa.scalar(prefix), digits, "")
+
+
+def _cents(values: np.ndarray) -> pa.Array:
+    """Integer cents → decimal128(18, 2), exactly (no float)."""
+    v = np.ascontiguousarray(values, dtype=np.int64)
+    words = np.empty((len(v), 2), np.int64)
+    words[:, 0] = v
+    words[:, 1] = v >> 63
+    return pa.Array.from_buffers(pa.decimal128(18, 2), len(v), [None, pa.py_buffer(words)])
+
+
+def _share_one(n: int) -> pa.Array:
+    """share = 1.0000 as decimal128(9, 4), built from integer ten-thousandths (no float)."""
+    words = np.zeros((n, 2), np.int64)
+    words[:, 0] = 10_000
+    return pa.Array.from_buffers(pa.decimal128(9, 4), n, [None, pa.py_buffer(words)])
+
+
+def _strings(choices: list[str], codes: np.ndarray) -> pa.Array:
+    return pc.cast(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), choices), pa.string())
+
+
+def generate(n: int, folder: Path) -> dict[str, str]:
+    """Write credits, assignments, quotas and the plan for ``n`` credits; return file hashes."""
+    rng = np.random.default_rng([SEED, n])
+    folder.mkdir(parents=True, exist_ok=True)
+    jan1 = dt.date(YEAR, 1, 1)
+    days = (dt.date(YEAR + 1, 1, 1) - jan1).days
+    epoch = (jan1 - dt.date(1970, 1, 1)).days
+
+    rep = rng.integers(1, REPS + 1, n)
+    day = rng.integers(0, days, n)
+    cents = np.minimum(
+        np.round(MEDIAN_CENTS * rng.lognormal(0.0, 1.0, n)).astype(np.int64), MAX_CENTS
+    )
+    cents = np.maximum(cents, 10_000)
+    margin = (cents * rng.integers(10, 60, n)) // 100
+    cancelled = rng.random(n) < CANCEL_SHARE
+    cancel_day = day + rng.integers(1, 181, n)
+    cancelled &= cancel_day < days
+    family = rng.integers(0, len(FAMILIES), n)
+    deal_type = rng.choice(len(DEAL_TYPES), n, p=[0.5, 0.3, 0.2])
+
+    numbers = np.arange(1, n + 1)
+    credits = pa.table(
+        {
+            "credit_id": _ids("C", numbers, 8),
+            "deal_id": _ids("D", numbers, 8),
+            "rep_id": _ids("R", rep, 5),
+            "share": _share_one(n),
+            "event_date": pa.array((epoch + day).astype(np.int32), pa.date32()),
+            "amount": _cents(cents),
+            "margin": _cents(margin),
+            "cancellation_date": pa.array(
+                (epoch + cancel_day).astype(np.int32), pa.date32(), mask=~cancelled
+            ),
+            "product_family": _strings(FAMILIES, family),
+            "deal_type": _strings(DEAL_TYPES, deal_type),
+        }
+    )
+    # Expected quarterly revenue per rep at this n, times a rep factor, rounded to USD 1,000.
+    mean_cents = float(np.mean(cents))
+    expected = n / REPS / 4 * mean_cents
+    reps = np.arange(1, REPS + 1)
+    factor = rng.uniform(0.6, 1.4, REPS)
+    quarter_quota = np.maximum(np.round(expected * factor / 100_000), 1).astype(np.int64) * 100_000
+    rep_ids = _ids("R", reps, 5)
+    quotas = pa.table(
+        {
+            "rep_id": pa.concat_arrays([rep_ids] * 4),
+            "quota": pa.array(["revenue"] * (4 * REPS)),
+            "period": pa.array([f"{YEAR}-Q{q}" for q in range(1, 5) for _ in range(REPS)]),
+            "amount": _cents(np.tile(quarter_quota, 4)),
+        }
+    )
+    target = (quarter_quota * 4 * 3) // 100
+    assignments = pa.table(
+        {
+            "rep_id": rep_ids,
+            "plan_id": pa.array(["bench"] * REPS),
+            "valid_from": pa.array([jan1] * REPS, pa.date32()),
+            "target_incentive": _cents(target),
+        }
+    )
+    hashes = {}
+    for name, table in (("credits", credits), ("assignments", assignments), ("quotas", quotas)):
+        path = folder / f"{name}.parquet"
+        pq.write_table(table, path)
+        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    plans = folder / "plans"
+    plans.mkdir(exist_ok=True)
+    (plans / "bench.yaml").write_text(PLAN)
+    return hashes
+
+
+class TimingConnection:
+    """A DuckDB connection that times each statement (to see where the SQL time goes)."""
+
+    def __init__(self, connection, phases: dict[str, float]):
+        self._connection = connection
+        self._phases = phases
+
+    def register(self, *args):
+        return self._connection.register(*args)
+
+    def execute(self, sql, *args):
+        match = re.match(r"CREATE TEMPORARY TABLE (\w+)", sql)
+        key = f"sql:{match.group(1)}" if match else "sql:checks"
+        start = time.perf_counter()
+        result = self._connection.execute(sql, *args)
+        self._phases[key] = self._phases.get(key, 0.0) + time.perf_counter() - start
+        return result
+
+    def sql(self, query):
+        relation = self._connection.sql(query)
+        phases = self._phases
+
+        class Timed:
+            def to_arrow_table(self):
+                start = time.perf_counter()
+                table = relation.to_arrow_table()
+                phases["sql:fetch"] = phases.get("sql:fetch", 0.0) + time.perf_counter() - start
+                return table
+
+        return Timed()
+
+
+def child(backend: str, inputs: Path, out: Path) -> None:
+    """One run in this (fresh) process: read Parquet, calculate, write Parquet, report."""
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - clock
+        clock = now
+
+    import duckdb
+
+    from attain.engine import load_plans
+    from attain.engine.backends.duckdb import run_program
+    from attain.engine.explain_sql import explain_lines
+    from attain.engine.oracle import calculate_with_oracle
+    from attain.engine.prepare import prepare
+    from attain.engine.results import build_result
+
+    lap("imports")
+    plans = load_plans(inputs / "plans")
+    credits = pq.read_table(inputs / "credits.parquet")
+    assignments = pq.read_table(inputs / "assignments.parquet")
+    quotas = pq.read_table(inputs / "quotas.parquet")
+    lap("read inputs")
+    # The same steps as attain.engine.calculate(..., backend=backend), split to time them.
+    prepared = prepare(plans, credits, assignments, quotas, period=str(YEAR))
+    lap("prepare (check inputs, targets)")
+    if backend == "duckdb":
+        connection = duckdb.connect()
+        try:
+            lines = run_program(prepared, TimingConnection(connection, phases))
+        finally:
+            connection.close()
+        lap("sql (total)")
+        lines = explain_lines(lines)
+        lap("explanations")
+        result = build_result(lines)
+        lap("sort lines, sum payouts")
+    else:
+        result = calculate_with_oracle(prepared)
+        lap("oracle (rows, explanations, sort, sums)")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        pq.write_table(getattr(result, name), out / f"{name}.parquet")
+    lap("write outputs")
+    report = {
+        "rows": {name: getattr(result, name).num_rows for name in OUTPUTS},
+        "phases": phases,
+        "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    print(json.dumps(report))
+
+
+def run(backend: str, inputs: Path, out: Path) -> dict:
+    command = [sys.executable, __file__, "--child", backend, str(inputs), str(out)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    stdout = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{backend} run on {inputs} failed ({process.returncode})")
+    report = json.loads(stdout.decode().strip().splitlines()[-1])
+    report.update(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        maxrss_mib=usage.ru_maxrss / 1024,
+    )
+    return report
+
+
+def compare(a: Path, b: Path) -> dict[str, str]:
+    verdict = {}
+    for name in OUTPUTS:
+        x, y = a / f"{name}.parquet", b / f"{name}.parquet"
+        if x.read_bytes() == y.read_bytes():
+            verdict[name] = "byte-equal"
+        elif pq.read_table(x).equals(pq.read_table(y)):
+            verdict[name] = "row-equal"
+        else:
+            verdict[name] = "DIFFERENT"
+    return verdict
+
+
+def machine() -> str:
+    model = "?"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import duckdb
+
+    return (
+        f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, PyArrow {pa.__version__}, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--oracle-max", type=int, default=100000)
+    parser.add_argument("--out", default="var/engine-bench")
+    parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
+    args = parser.parse_args()
+    if args.child:
+        backend, inputs, out = args.child
+        child(backend, Path(inputs), Path(out))
+        return
+    root = Path(args.out)
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
+    for n in [int(s) for s in args.sizes.split(",")]:
+        inputs = root / f"n{n}" / "inputs"
+        start = time.perf_counter()
+        hashes = generate(n, inputs)
+        print(f"\nN = {n:,}: inputs generated in {time.perf_counter() - start:.1f} s {hashes}")
+        backends = ["duckdb"] + (["oracle"] if n <= args.oracle_max else [])
+        reports = {}
+        for backend in backends:
+            report = run(backend, inputs, root / f"n{n}" / backend)
+            reports[backend] = report
+            rows = ", ".join(f"{k} {v:,}" for k, v in report["rows"].items())
+            print(
+                f"  {backend:6}  wall {report['wall']:7.2f} s  cpu {report['cpu']:7.2f} s  "
+                f"peak RSS {report['maxrss_mib']:7.0f} MiB  ({rows})"
+            )
+            for phase, seconds in report["phases"].items():
+                print(f"      {phase:40} {seconds:7.2f} s")
+        if "oracle" in reports:
+            ratio = reports["oracle"]["wall"] / reports["duckdb"]["wall"]
+            print(f"  oracle / duckdb wall: {ratio:.1f}x")
+            verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "oracle")
+            print(f"  duckdb vs oracle outputs: {verdict}")
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
