@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "attain.territories",
     "attain.imports",
     "attain.reports",
+    "attain.leaderboards",
     "attain.coaching",
     "attain.announcements",
 ]

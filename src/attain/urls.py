@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/", include("attain.imports.urls")),
     path("coaching/", include("attain.coaching.urls")),
     path("announcements/", include("attain.announcements.urls")),
+    path("leaderboards/", include("attain.leaderboards.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -30,6 +30,7 @@ from attain.imports.report import (
     RowOutcome,
 )
 from attain.imports.specs import ENTITIES, UnknownEntity, get_entity
+from attain.leaderboards import hooks as leaderboard_hooks
 
 __all__ = [
     "ENTITIES",
@@ -137,6 +138,7 @@ def _import(entity_name, load, *, file_name, preset, dry_run, source, user) -> I
         report.created = report.updated = report.unchanged = 0
         report.outcomes = []
     report.run_id = _record(report, source=source, user=user, started_at=started_at).pk
+    leaderboard_hooks.after_import(report)
     return report
 
 

@@ -17,6 +17,7 @@ NAV = [
     ("Territories", "territories:territory_list", {"admin", "finance", "manager"}),
     ("Coaching", "coaching:home", {"admin", "manager", "rep"}),
     ("Announcements", "announcements:list", None),
+    ("Leaderboards", "leaderboards:board_list", None),
     ("Imports", "imports:upload", {"admin"}),
 ]
 
