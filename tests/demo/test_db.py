@@ -133,3 +133,27 @@ def test_attain_demo_refuses_to_mix_with_other_data(capsys):
     assert _demo("--reset") == 0
     assert not Rep.objects.filter(external_id="X-1").exists()
     assert Deal.objects.count() == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_showcase_gives_every_board_page_something_to_show(client):
+    from attain.announcements.models import Announcement
+    from attain.demo.showcase import BOARD_NAMES
+    from attain.leaderboards.models import Board, Competition
+    from attain.leaderboards.selectors import board_standings
+
+    assert _demo() == 0
+    assert sorted(Board.objects.values_list("name", flat=True)) == sorted(BOARD_NAMES)
+    cup = Competition.objects.get()
+    assert sorted(cup.teams.values_list("name", flat=True)) == ["Central", "East", "West"]
+    assert (cup.start_date.isoformat(), cup.end_date.isoformat()) == ("2026-10-01", "2026-12-31")
+    regions = board_standings(Board.objects.get(name="Regions this quarter"), as_of=AS_OF)
+    assert [row.name for row in regions.rows] and all(row.value > 0 for row in regions.rows)
+    assert Announcement.objects.get().status == "published"
+    assert client.login(username="rep", password="attain-rep-demo")
+    assert "Margin over volume" in client.get("/").content.decode()
+
+    # A reset clears the showcase along with the org and creates it again.
+    assert _demo("--reset") == 0
+    assert Board.objects.count() == 3 and Competition.objects.count() == 1
+    assert Announcement.objects.count() == 1

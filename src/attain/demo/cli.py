@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from attain.demo import services
+    from attain.demo.showcase import create_showcase
 
     try:
         config = DemoConfig(
@@ -146,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
                     parquet=args.parquet,
                     progress=lambda line: print(line, flush=True),
                 )
+                if to_db:
+                    create_showcase(config.as_of)
         except services.DemoError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -42,10 +42,12 @@ def reset_sales_data() -> None:
     """
     from django.db.models import ProtectedError
 
+    from attain.demo.showcase import delete_showcase
     from attain.people.models import Rep, Team, TeamMembership, User
     from attain.sales.models import Account, Activity, Credit, Deal, DealLine, Product
     from attain.territories.models import Territory, TerritoryOwner
 
+    delete_showcase()
     try:
         for model in (
             Activity,
