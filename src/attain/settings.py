@@ -2,7 +2,7 @@
 
 DATABASE_URL   default sqlite:///<ATTAIN_DATA_DIR>/attain.sqlite3 (WAL mode)
 ATTAIN_DATA_DIR default ./var (SQLite file, uploads, Parquet exports)
-SECRET_KEY     required when DEBUG is off, except for the embedded demo
+SECRET_KEY     default: a random key created once in <ATTAIN_DATA_DIR>/secret_key
 ALLOWED_HOSTS  comma separated, default 127.0.0.1,localhost
 DEBUG          1/true/yes to turn on
 """
@@ -26,7 +26,31 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY", "attain-embedded-demo-key-change-me-in-production")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key kept in the data directory.
+
+    Never a key written in the source: an install that forgets to set one still gets its own.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]

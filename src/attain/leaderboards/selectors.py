@@ -38,7 +38,7 @@ from attain.people.selectors import (
 )
 from attain.reports.selectors import format_money
 from attain.sales.models import Account, Activity, Credit, Deal
-from attain.territories.models import Territory
+from attain.territories.models import Territory, TerritoryOwner
 from attain.territories.selectors import accounts_in
 
 CENT = Decimal("0.01")
@@ -393,7 +393,9 @@ def competitions_visible_to(user: User, as_of: dt.date | None = None) -> QuerySe
     as_of = as_of or today()
     reps = visible_rep_ids(user, as_of) or set()
     teams = _related_team_ids(user, as_of)
-    owned = Territory.objects.filter(owners__rep_id__in=reps)
+    owned = TerritoryOwner.objects.filter(in_force_on(as_of), rep_id__in=reps).values(
+        "territory_id"
+    )
     ids = Competition.objects.filter(
         Q(created_by=user) | Q(reps__in=reps) | Q(teams__in=teams) | Q(territories__in=owned)
     ).values("id")

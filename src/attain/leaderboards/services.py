@@ -60,7 +60,11 @@ def archive_competition(competition: Competition) -> Competition:
         for row in standings.rows
     ]
     competition.archived_at = timezone.now()
-    competition.save(update_fields=["results", "archived_at"])
+    # Only the first of two concurrent archivers writes; the results are the same anyway.
+    Competition.objects.filter(pk=competition.pk, archived_at__isnull=True).update(
+        results=competition.results, archived_at=competition.archived_at
+    )
+    competition.refresh_from_db(fields=["results", "archived_at"])
     return competition
 
 

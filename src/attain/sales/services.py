@@ -84,6 +84,38 @@ def _check_owner_writable(user: User, owner: Rep, as_of: dt.date | None) -> None
     raise DealPermissionError("a manager may only write deals owned by reps in their team")
 
 
+def account_usable_by(user: User, account: Account, as_of: dt.date | None = None) -> bool:
+    """May ``user`` put a deal on ``account``? Admins: any. Others: an account they already
+    see (through their subtree's deals or activities) or one in a territory their subtree owns
+    on the day."""
+    from attain.common import in_force_on
+    from attain.people.selectors import today
+    from attain.sales.selectors import accounts_visible_to
+    from attain.territories.models import TerritoryOwner
+    from attain.territories.selectors import territory_for_account
+
+    allowed = writable_rep_ids(user, as_of)
+    if allowed is None:
+        return True
+    day = as_of or today()
+    if accounts_visible_to(user, day).filter(pk=account.pk).exists():
+        return True
+    territory = territory_for_account(account, day)
+    return territory is not None and (
+        TerritoryOwner.objects.filter(
+            in_force_on(day), territory=territory, rep_id__in=allowed
+        ).exists()
+    )
+
+
+def _check_account_usable(c: _Checker, user: User, as_of: dt.date | None) -> None:
+    account = c.values.get("account")
+    if account is not None and not account_usable_by(user, account, as_of):
+        # The same words as for an unknown id, so a rep cannot probe for other accounts.
+        c.values.pop("account")
+        c.fail("account", f"is unknown: no account with external id {account.external_id!r}")
+
+
 class _Checker:
     """Collects field errors while turning raw values into model values."""
 
@@ -288,12 +320,13 @@ def create_deal(*, user: User, data: dict[str, Any], as_of: dt.date | None = Non
         **c.values,
     }
     _check_dates(c, state)
-    ext = c.values.get("external_id")
-    if ext and Deal.objects.filter(external_id=ext).exists():
-        c.fail("external_id", f"is taken: a deal with external id {ext!r} already exists")
     if "owner" in c.values:
         # Permission before the remaining validation errors: no hints to those who may not write.
         _check_owner_writable(user, c.values["owner"], as_of)
+    _check_account_usable(c, user, as_of)
+    ext = c.values.get("external_id")
+    if ext and Deal.objects.filter(external_id=ext).exists():
+        c.fail("external_id", f"is taken: a deal with external id {ext!r} already exists")
     _raise_if_errors(c)
     try:
         with transaction.atomic():
@@ -319,6 +352,8 @@ def update_deal(
     _check_dates(c, state)
     if "owner" in c.values:
         _check_owner_writable(user, c.values["owner"], as_of)
+    if c.values.get("account") not in (None, deal.account):
+        _check_account_usable(c, user, as_of)
     _raise_if_errors(c)
     previous_owner_id = deal.owner_id
     changed = [name for name, value in c.values.items() if getattr(deal, name) != value]

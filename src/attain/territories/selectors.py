@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from attain.common import in_force_on
 from attain.people.models import User
-from attain.people.selectors import role_of, visible_rep_ids
+from attain.people.selectors import role_of, today, visible_rep_ids
 from attain.sales.models import Account
 from attain.territories import rules
 from attain.territories.models import AccountOverride, Scenario, Territory, TerritoryOwner
@@ -32,10 +32,12 @@ def territories_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet
     if not may_view_territories(user):
         return Territory.objects.none()
     territories = Territory.objects.all()
-    ids = visible_rep_ids(user, as_of)
+    day = as_of or today()
+    ids = visible_rep_ids(user, day)
     if ids is None:
         return territories
-    owned = TerritoryOwner.objects.filter(rep_id__in=ids).values("territory_id")
+    # Territories owned by the subtree on the day viewed, not ones it owned once.
+    owned = TerritoryOwner.objects.filter(in_force_on(day), rep_id__in=ids).values("territory_id")
     return territories.filter(id__in=owned)
 
 
