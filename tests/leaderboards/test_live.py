@@ -34,7 +34,7 @@ def test_a_deal_saved_as_won_publishes_after_commit(org, sent, django_capture_on
         assert sent == []  # nothing before the commit
     assert len(callbacks) == 1
     assert sent == [
-        {"source": "deal", "deal_ids": [deal.pk], "winner": "Will Example", "deal": deal.name}
+        {"source": "deal", "deal_ids": [deal.pk], "wins": [[deal.pk, "Will Example", deal.name]]}
     ]
 
 
@@ -68,7 +68,7 @@ def test_a_deal_won_through_the_api_publishes(
             headers={"Authorization": f"Bearer {key}"},
         )
     assert response.status_code == 201, response.content
-    assert [e["winner"] for e in sent] == ["Will Example"]
+    assert [e["wins"][0][1] for e in sent] == ["Will Example"]
 
 
 def test_an_import_of_won_deals_publishes_once(org, sent, django_capture_on_commit_callbacks):
@@ -89,7 +89,9 @@ def test_an_import_of_won_deals_publishes_once(org, sent, django_capture_on_comm
     assert not report.errors, [e.as_dict() for e in report.errors]
     assert len(sent) == 1
     assert sent[0]["source"] == "import" and len(sent[0]["deal_ids"]) == 3
-    assert sent[0]["winner"] == "Eddie Example"
+    # Biggest first: a board celebrates the biggest of these deals that counts on it.
+    assert [win[2] for win in sent[0]["wins"]] == ["IMP-2", "IMP-1", "IMP-0"]
+    assert {win[1] for win in sent[0]["wins"]} == {"Eddie Example"}
 
 
 def test_a_dry_run_import_publishes_nothing(org, sent, django_capture_on_commit_callbacks):
@@ -184,3 +186,14 @@ def test_postgresql_notify_reaches_a_listening_process():
     thread.join(5)
     assert not other.listening.is_set()
     loop.close()
+
+
+def test_a_board_celebrates_only_a_deal_that_counts_on_it():
+    from attain.leaderboards.streams import celebration
+
+    event = {"deal_ids": [1, 2], "wins": [[2, "Eddie Example", "Big East"], [1, "Will", "West"]]}
+    assert celebration({1, 7}, [event]) == ("Will", "West")  # Eddie's deal is not on the board
+    assert celebration({1, 2}, [event]) == ("Eddie Example", "Big East")  # biggest first
+    assert celebration({9}, [event]) == (None, None)
+    later = {"deal_ids": [3], "wins": [[3, "Wendy", "Later"]]}
+    assert celebration({1, 3}, [event, later]) == ("Wendy", "Later")

@@ -11,13 +11,21 @@ from attain.sales.models import Deal
 IMPORT_ENTITIES = {"deals", "credits"}
 
 
+# Candidates for the celebration banner, biggest first; few, to keep a NOTIFY payload small.
+CELEBRATION_CANDIDATES = 10
+
+
 def _event(deals: list[Deal], source: str) -> dict:
-    top = max(deals, key=lambda d: (d.amount, d.pk))
+    """The deals that changed, and who to celebrate. A board celebrates only a deal that
+    counts on it, so each candidate carries its deal id (see streams._message)."""
+    biggest = sorted(deals, key=lambda d: (d.amount, d.pk), reverse=True)
     return {
         "source": source,
         "deal_ids": [d.pk for d in deals],
-        "winner": top.owner.name,
-        "deal": top.name or top.external_id,
+        "wins": [
+            [d.pk, d.owner.name[:80], (d.name or d.external_id)[:80]]
+            for d in biggest[:CELEBRATION_CANDIDATES]
+        ],
     }
 
 
@@ -40,4 +48,4 @@ def after_import(report) -> None:
     if deals:
         publish(_event(deals, "import"))
     else:
-        publish({"source": "import", "deal_ids": [], "winner": "", "deal": ""})
+        publish({"source": "import", "deal_ids": [], "wins": []})

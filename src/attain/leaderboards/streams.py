@@ -58,6 +58,18 @@ def _load(kind: str, pk: int):
 _load_async = sync_to_async(_load, thread_sensitive=False)
 
 
+def celebration(counted: set[int], events: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """(winner, deal) to celebrate: the biggest deal of the latest event that counts on the
+    board, so a board never names a rep or deal that is not on it."""
+    found: tuple[str | None, str | None] = (None, None)
+    for event in events:
+        for deal_id, winner, name in event.get("wins") or ():
+            if deal_id in counted:
+                found = (winner, name)
+                break
+    return found
+
+
 async def _message(source: Source, events: list[dict[str, Any]]) -> dict[str, Any]:
     standings = await hub.shared(
         (source.kind, source.pk), lambda: _load_async(source.kind, source.pk)
@@ -68,10 +80,7 @@ async def _message(source: Source, events: list[dict[str, Any]]) -> dict[str, An
             standings, source.visible, source.own, wall=source.wall
         ),
     )
-    celebrate = deal = None
-    for event in events:
-        if standings.deal_ids.intersection(event.get("deal_ids") or ()):
-            celebrate, deal = event.get("winner") or None, event.get("deal") or None
+    celebrate, deal = celebration(standings.deal_ids, events)
     return {
         "target": source.target,
         "html": html,
