@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -193,7 +194,7 @@ def question_answer(request, pk: int):
     question = get_object_or_404(Question.objects.select_related("announcement"), pk=pk)
     announcement = _visible(request, question.announcement_id)
     if not selectors.questions_visible_to(request.user, announcement).filter(pk=pk).exists():
-        raise PermissionDenied("Only the author answers questions.")
+        raise Http404("No such question.")  # a private question of someone else: not there
     form = AnswerForm(request.POST)
     try:
         if not form.is_valid():

@@ -170,7 +170,10 @@ def display_list(request):
 @require_POST
 def display_revoke(request, pk: int):
     _require_manager(request.user)
-    token = get_object_or_404(DisplayToken, pk=pk)
+    tokens = DisplayToken.objects.all()
+    if not request.user.sees_everything:
+        tokens = tokens.filter(created_by=request.user)  # others' pairings: 404, not 403
+    token = get_object_or_404(tokens, pk=pk)
     try:
         services.revoke_display_token(user=request.user, token=token)
     except services.LeaderboardPermissionError as exc:
