@@ -298,18 +298,29 @@ NUMBER_OF = {
 }
 
 
+def _inline_formatted(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Column) and node.name in MONEY_OF:
+        return money(MONEY_OF[node.name].copy(), CURRENCY)
+    if isinstance(node, exp.Column) and node.name in NUMBER_OF:
+        return number(NUMBER_OF[node.name].copy())
+    return node
+
+
 @cache
-def explanation_sql(columns: tuple[str, ...]) -> str:
-    """Two steps: format each number once, then assemble the sentences from the texts."""
-    formatted = exp.select(
-        *[exp.column(n) for n in columns],
-        *[exp.alias_(money(value, CURRENCY), name) for name, value in MONEY_OF.items()],
-        *[exp.alias_(number(value), name) for name, value in NUMBER_OF.items()],
-    ).from_("lines_to_explain")
-    query = exp.select(
-        *[exp.column(n) for n in columns], exp.alias_(explanation(), "explanation")
-    ).from_(exp.alias_(exp.Subquery(this=formatted), "formatted", table=True))
-    return query.sql(dialect=DIALECT)
+def explanation_sql() -> str:
+    """One expression over the line table, yielding only the ``explanation`` column.
+
+    Each formatted number (``m_…`` money, ``n_…`` plain numbers) is written out in place,
+    inside the ``CASE`` branch that uses it, so DuckDB formats only the numbers a line's
+    sentence shows (a line shows 2–5 of the 20); formatting all of them for every line was
+    most of the cost. Only the sentence comes back: the other columns stay in Arrow.
+    """
+    sentence = explanation().transform(_inline_formatted)
+    return (
+        exp.select(exp.alias_(sentence, "explanation"))
+        .from_("lines_to_explain")
+        .sql(dialect=DIALECT)
+    )
 
 
 def explain_lines(lines: pa.Table) -> pa.Table:
@@ -326,11 +337,12 @@ def add_explanations(lines: pa.Table) -> pa.Table:
     """``lines`` with its ``explanation`` column filled, computed in DuckDB."""
     if "explanation" not in lines.column_names:
         lines = lines.append_column("explanation", pa.array([""] * lines.num_rows, pa.string()))
+    columns = [n for n in lines.column_names if n != "explanation"]
     connection = duckdb.connect()
     try:
-        connection.register("lines_to_explain", lines)
-        columns = tuple(n for n in lines.column_names if n != "explanation")
-        result = connection.sql(explanation_sql(columns)).to_arrow_table()
+        connection.register("lines_to_explain", lines.select(columns))
+        text = connection.sql(explanation_sql()).to_arrow_table()["explanation"]
     finally:
         connection.close()
-    return result.select(lines.column_names).cast(lines.schema)
+    position = lines.column_names.index("explanation")
+    return lines.set_column(position, lines.schema.field(position), text.cast(pa.string()))
