@@ -648,19 +648,7 @@ class PlanCompiler:
                 [q.col("rep_id"), scope],
                 [q.col("day"), q.col("credit_id"), q.col("tier")],
             )
-            if cap.amount is not None:
-                limit: exp.Expression = q.dec(cap.amount, 18, 2)
-            else:
-                incentive = "target_incentive" if cap.per == "period" else "year_target_incentive"
-                limit = q.cents_to_money(
-                    q.round_half_even_division(
-                        q.mul(
-                            q.to_integer(q.col(incentive), 2),
-                            q.num(_int(cap.multiple_of_target, FACTOR_PLACES)),
-                        ),
-                        q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
-                    )
-                )
+            limit = _cap_limit(cap, "target_incentive", "year_target_incentive")
             with_cum = self.cte(
                 f"capsum_{j}_{k}",
                 exp.select(
@@ -764,19 +752,7 @@ class PlanCompiler:
         for k, cap in enumerate(self.plan.caps):
             scope = q.col("period") if cap.per == "period" else year_of(q.col("period"))
             cumulative = q.running_sum(q.col("amount"), [q.col("rep_id"), scope], order)
-            if cap.amount is not None:
-                limit: exp.Expression = q.dec(cap.amount, 18, 2)
-            else:
-                incentive = "plan_incentive" if cap.per == "period" else "plan_year_incentive"
-                limit = q.cents_to_money(
-                    q.round_half_even_division(
-                        q.mul(
-                            q.to_integer(q.col(incentive), 2),
-                            q.num(_int(cap.multiple_of_target, FACTOR_PLACES)),
-                        ),
-                        q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
-                    )
-                )
+            limit = _cap_limit(cap, "plan_incentive", "plan_year_incentive")
             summed = self.cte(
                 f"plan_capsum_{k}",
                 exp.select(
@@ -1039,3 +1015,20 @@ def for_dialect(query: exp.Expression, dialect: str) -> str:
 
         query = query.transform(widen)
     return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
+
+
+def _cap_limit(cap, period_incentive: str, year_incentive: str) -> exp.Expression:
+    """A cap's limit: its absolute amount, or a multiple of the target incentive of its scope
+    (per period or per year), rounded half-even to the cent."""
+    if cap.amount is not None:
+        return q.dec(cap.amount, 18, 2)
+    incentive = period_incentive if cap.per == "period" else year_incentive
+    return q.cents_to_money(
+        q.round_half_even_division(
+            q.mul(
+                q.to_integer(q.col(incentive), 2),
+                q.num(_int(cap.multiple_of_target, FACTOR_PLACES)),
+            ),
+            q.cast(q.num(FACTOR_UNIT), q.HUGEINT),
+        )
+    )
