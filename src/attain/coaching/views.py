@@ -265,15 +265,21 @@ def item_add(request, pk: int):
     return _back_to(session)
 
 
+def _require_rep_or_coach(request, session, day, action: str) -> None:
+    """The session's rep, or a manager who may coach them on ``day``; else 403."""
+    me = people.rep_for_user(request.user)
+    if me is not None and me.id == session.rep_id:
+        return
+    if not selectors.can_coach(request.user, session.rep, day):
+        raise PermissionDenied(f"Only the rep and their managers {action}.")
+
+
 @login_required
 @require_POST
 def item_done(request, pk: int):
     day, _ = _guard(request)
     item = get_object_or_404(selectors.items_visible_to(request.user, day), pk=pk)
-    me = people.rep_for_user(request.user)
-    is_rep = me is not None and me.id == item.session.rep_id
-    if not (is_rep or selectors.can_coach(request.user, item.session.rep, day)):
-        raise PermissionDenied("Only the rep and their managers tick off action items.")
+    _require_rep_or_coach(request, item.session, day, "tick off action items")
     services.set_item_done(item, request.POST.get("done") == "1")
     target = request.POST.get("next", "")
     if target == "/" or target.startswith("/coaching/"):
@@ -316,11 +322,7 @@ def comment_add(request, pk: int):
     day, _ = _guard(request)
     review = get_object_or_404(CallReview, pk=pk)
     session = _visible_session(request, review.session_id, day)
-    me = people.rep_for_user(request.user)
-    if not (me is not None and me.id == session.rep_id) and not selectors.can_coach(
-        request.user, session.rep, day
-    ):
-        raise PermissionDenied("Only the rep and their managers comment on a call.")
+    _require_rep_or_coach(request, session, day, "comment on a call")
     form = CallCommentForm(request.POST)
     if form.is_valid():
         services.add_call_comment(
