@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "attain.leaderboards",
     "attain.coaching",
     "attain.announcements",
+    "attain.audit",
+    "attain.plans",
+    "attain.quotas",
+    "attain.payouts",
 ]
 
 MIDDLEWARE = [
