@@ -15,6 +15,10 @@ urlpatterns = [
     path("coaching/", include("attain.coaching.urls")),
     path("announcements/", include("attain.announcements.urls")),
     path("leaderboards/", include("attain.leaderboards.urls")),
+    path("plans/", include("attain.plans.urls")),
+    path("quotas/", include("attain.quotas.urls")),
+    path("pay/", include("attain.payouts.urls")),
+    path("audit/", include("attain.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

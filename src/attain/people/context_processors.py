@@ -18,7 +18,11 @@ NAV = [
     ("Coaching", "coaching:home", {"admin", "manager", "rep"}),
     ("Announcements", "announcements:list", None),
     ("Leaderboards", "leaderboards:board_list", None),
+    ("Pay", "payouts:home", None),
+    ("Plans", "plans:list", {"admin", "finance"}),
+    ("Quotas", "quotas:list", {"admin", "finance", "manager"}),
     ("Imports", "imports:upload", {"admin"}),
+    ("Audit log", "audit:list", {"admin", "finance"}),
 ]
 
 
