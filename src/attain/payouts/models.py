@@ -71,9 +71,35 @@ class CalcRun(models.Model):
     def __str__(self) -> str:
         return f"Run {self.pk} · {self.period} ({self.get_status_display().lower()})"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = CalcRun.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored in self.CLOSED:
+                raise ImmutableError(f"Run {self.pk} is {stored}; it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status in self.CLOSED:
+            raise ImmutableError(f"Run {self.pk} is {self.status}; it cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED
+
+
+class LedgerLineQuerySet(models.QuerySet):
+    def _refuse_closed(self, verb: str) -> None:
+        if self.filter(run__status__in=CalcRun.CLOSED).exists():
+            raise ImmutableError(f"Lines of approved or paid runs cannot be {verb}.")
+
+    def update(self, **kwargs):
+        self._refuse_closed("changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_closed("deleted")
+        return super().delete()
 
 
 class LedgerLine(models.Model):
@@ -119,6 +145,8 @@ class LedgerLine(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
 
+    objects = LedgerLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["rep_id", "period", "plan_id", "component_id", "event_date", "id"]
         indexes = [
@@ -129,6 +157,16 @@ class LedgerLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.period})"
+
+    def save(self, *args, **kwargs):
+        if CalcRun.objects.filter(pk=self.run_id, status__in=CalcRun.CLOSED).exists():
+            raise ImmutableError(f"Run {self.run_id} is closed; its lines cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if CalcRun.objects.filter(pk=self.run_id, status__in=CalcRun.CLOSED).exists():
+            raise ImmutableError(f"Run {self.run_id} is closed; its lines cannot be deleted.")
+        return super().delete(*args, **kwargs)
 
 
 class ManualAdjustment(models.Model):
