@@ -50,13 +50,18 @@ MATRIX = [
 ]
 
 
+# The people and sales endpoints are this file's; every other app tests its own endpoints
+# × roles next to its other tests (tests/plans, tests/quotas, tests/payouts).
+PREFIXES = ("/api/reps", "/api/accounts", "/api/deals")
+
+
 def test_matrix_covers_every_endpoint_of_the_schema(org, api):
     schema = api("admin").get("/api/openapi.json").json()
     operations = {
         (method.upper(), path)
         for path, item in schema["paths"].items()
         for method in item
-        if method in {"get", "post", "patch", "put", "delete"}
+        if method in {"get", "post", "patch", "put", "delete"} and path.startswith(PREFIXES)
     }
     covered = {
         (

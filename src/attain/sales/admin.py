@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from attain.audit.admin_mixins import AuditedAdminMixin
 from attain.sales.models import Account, Activity, Credit, Deal, DealLine, Product
 
 
@@ -32,7 +33,7 @@ class CreditInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "external_id", "name", "account", "owner", "status", "deal_type", "amount", "currency",
         "close_date",
@@ -54,7 +55,7 @@ class DealLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["deal", "rep", "role", "share"]
     list_filter = ["role"]
     search_fields = ["deal__external_id", "rep__name"]

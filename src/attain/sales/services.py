@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from attain.audit.services import record, snapshot
 from attain.common import MONEY_DIGITS, MONEY_PLACES
 from attain.people.models import Rep, User
 from attain.people.selectors import visible_rep_ids
@@ -286,16 +287,29 @@ def _raise_if_errors(c: _Checker) -> None:
         raise DealValidationError(dict(ordered))
 
 
-def _move_owner_credit(deal: Deal, previous_owner_id: int) -> None:
+def _move_owner_credit(user: User, deal: Deal, previous_owner_id: int) -> None:
     """When the owner changes, the previous owner's owner credit (if any) follows the deal.
 
     Credits are otherwise left alone: they come from the credits import (splits, overlays).
     """
     previous = Credit.objects.filter(deal=deal, role=Credit.Role.OWNER, rep_id=previous_owner_id)
-    if Credit.objects.filter(deal=deal, role=Credit.Role.OWNER, rep_id=deal.owner_id).exists():
-        previous.delete()
-    else:
-        previous.update(rep_id=deal.owner_id)
+    keep = Credit.objects.filter(deal=deal, role=Credit.Role.OWNER, rep_id=deal.owner_id).exists()
+    for credit in previous:
+        before = snapshot(credit)
+        if keep:
+            credit.delete()
+            record(user, "deleted", credit, before=before, note="deal owner changed")
+        else:
+            credit.rep_id = deal.owner_id
+            credit.save(update_fields=["rep"])
+            record(
+                user,
+                "updated",
+                credit,
+                before=before,
+                after=snapshot(credit),
+                note="deal owner changed",
+            )
 
 
 def create_deal(*, user: User, data: dict[str, Any], as_of: dt.date | None = None) -> Deal:
@@ -331,6 +345,7 @@ def create_deal(*, user: User, data: dict[str, Any], as_of: dt.date | None = Non
     try:
         with transaction.atomic():
             deal = Deal.objects.create(**state)
+            record(user, "created", deal, after=snapshot(deal))
     except IntegrityError as exc:  # a concurrent create with the same external id
         message = f"is taken (saved concurrently): {exc}"
         raise DealValidationError({"external_id": [message]}) from exc
@@ -359,10 +374,12 @@ def update_deal(
     changed = [name for name, value in c.values.items() if getattr(deal, name) != value]
     if not changed:
         return deal
+    before = snapshot(deal, changed)
     for name in changed:
         setattr(deal, name, c.values[name])
     with transaction.atomic():
         deal.save(update_fields=[*changed, "updated_at"])
+        record(user, "updated", deal, before=before, after=snapshot(deal, changed))
         if "owner" in changed:
-            _move_owner_credit(deal, previous_owner_id)
+            _move_owner_credit(user, deal, previous_owner_id)
     return deal
