@@ -26,7 +26,7 @@ def test_rep_home_shows_items_goal_and_role_plays(client, coaching_org):
     org.login(client, "wendy")
     page = text(client.get(HOME))
     assert "Send the mutual action plan" in page
-    assert "USD 5,000.00 saved of USD 20,000.00 (25%)" in page
+    assert "USD 5,000.00 of USD 20,000.00 (25%)" in page
     assert "Agency sells cybersecurity consulting" in page
     assert "Discovery questions" in page  # the group training she is invited to
     assert "Coaching opportunities" not in page

@@ -114,7 +114,27 @@ class GoalForm(forms.Form):
     target_amount = forms.DecimalField(min_value=0, max_digits=18, decimal_places=2)
     target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     saved_so_far = forms.DecimalField(
-        min_value=0, max_digits=18, decimal_places=2, initial=0, label="Saved so far"
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        initial=0,
+        label="Saved before pay counts",
+        help_text="Already put aside when the goal was set.",
+    )
+    savings_rate = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        initial=100,
+        label="Share of commission toward the goal (%)",
+    )
+    counting_from = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Count pay from",
+        help_text="Pay periods starting on or after this day count (default: this month).",
     )
 
 

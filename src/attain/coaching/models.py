@@ -6,6 +6,8 @@ They go with the rep they are about (CASCADE) and outlive the login that wrote t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -170,8 +172,9 @@ class RolePlayExercise(models.Model):
 
 
 class PersonalGoal(models.Model):
-    """What motivates a rep and the personal goal they work toward. Progress is recorded by
-    hand (``saved_so_far``) until earnings come from the payouts app."""
+    """What motivates a rep and the personal goal they work toward. Progress is what was
+    saved before (``saved_so_far``) plus ``savings_rate`` % of the net pay of approved runs
+    for pay periods from ``counting_from`` (see ``coaching/goals.py``)."""
 
     rep = models.ForeignKey(Rep, on_delete=models.CASCADE, related_name="personal_goals")
     motivator = models.TextField(blank=True)
@@ -179,7 +182,16 @@ class PersonalGoal(models.Model):
     target_amount = MoneyField()
     currency = CurrencyField()
     target_date = models.DateField(null=True, blank=True)
-    saved_so_far = MoneyField()
+    saved_so_far = MoneyField(help_text="Saved before earnings started counting.")
+    savings_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        help_text="Percent of net commission pay that goes toward the goal.",
+    )
+    counting_from = models.DateField(
+        null=True, blank=True, help_text="Pay for periods starting on or after this day counts."
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

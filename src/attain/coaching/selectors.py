@@ -187,14 +187,6 @@ def current_goal(rep: Rep) -> PersonalGoal | None:
     return rep.personal_goals.order_by("-updated_at", "-id").first()
 
 
-def goal_progress(goal: PersonalGoal) -> int | None:
-    """Percent of the target saved so far (0–100), from the manually recorded amount."""
-    if not goal.target_amount:
-        return None
-    share = goal.saved_so_far * 100 / goal.target_amount
-    return int(min(share, Decimal(100)).quantize(WHOLE, rounding=ROUND_HALF_UP))
-
-
 # --- insights --------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from attain.coaching.models import (
     TrainingSession,
 )
 from attain.people.models import Rep, Team, User
+from attain.people.selectors import today as people_today
 
 
 def prefilled_agenda(rep: Rep, opportunities: list[selectors.Opportunity], won_quarter=None) -> str:
@@ -183,9 +184,18 @@ def save_goal(
     target_amount: Decimal = Decimal("0"),
     target_date: dt.date | None = None,
     saved_so_far: Decimal = Decimal("0"),
+    savings_rate: Decimal | None = None,
+    counting_from: dt.date | None = None,
 ) -> PersonalGoal:
-    """Update the rep's current goal in place, or record their first one."""
+    """Update the rep's current goal in place, or record their first one. Pay starts
+    counting toward a new goal from the first day of the current month unless told."""
     current = selectors.current_goal(rep) or PersonalGoal(rep=rep)
+    if savings_rate is not None:
+        current.savings_rate = savings_rate
+    if counting_from is not None:
+        current.counting_from = counting_from
+    elif current.counting_from is None:
+        current.counting_from = people_today().replace(day=1)
     current.goal = goal.strip()
     current.motivator = motivator.strip()
     current.target_amount = target_amount

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from attain.coaching import selectors, services
+from attain.coaching import goals, selectors, services
 from attain.coaching.forms import (
     ActionItemForm,
     AssignRolePlayForm,
@@ -102,7 +102,7 @@ def home(request):
             my_role_plays=selectors.assignments_for(me).filter(exercise__isnull=True),
         )
         if context["goal"] is not None:
-            context["goal_pct"] = selectors.goal_progress(context["goal"])
+            context["progress"] = goals.progress(context["goal"], day)
         if role == User.Role.MANAGER:
             context["team_items"] = (
                 selectors.items_visible_to(request.user, day)
@@ -148,7 +148,7 @@ def rep_profile(request, pk: int):
         "is_me": (me := people.rep_for_user(request.user)) is not None and me.id == rep.id,
         "can_see_goal": can_see_goal,
         "goal": goal,
-        "goal_pct": selectors.goal_progress(goal) if goal else None,
+        "progress": goals.progress(goal, day) if goal else None,
         "trend": selectors.skill_trend(rep),
         "rating_form": SkillRatingForm(),
         "assignments": selectors.assignments_for(rep),
@@ -382,7 +382,15 @@ def goal_edit(request, pk: int):
     else:
         initial = {}
         if goal is not None:
-            fields = ("motivator", "goal", "target_amount", "target_date", "saved_so_far")
+            fields = (
+                "motivator",
+                "goal",
+                "target_amount",
+                "target_date",
+                "saved_so_far",
+                "savings_rate",
+                "counting_from",
+            )
             initial = {f: getattr(goal, f) for f in fields}
         form = GoalForm(initial=initial)
     return render(request, "coaching/goal_form.html", {"form": form, "rep": rep, "goal": goal})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from attain.coaching import goals
 from attain.coaching import selectors as coaching
 from attain.people import selectors as people
 from attain.people.models import User
@@ -27,9 +28,12 @@ def home(request):
         return render(
             request, "reports/home_manager.html", {"team": selectors.team_home(rep, day), "me": rep}
         )
+    goal = coaching.current_goal(rep)
     context = {
         "home": selectors.rep_home(rep, day),
         "me": rep,
         "action_items": coaching.open_items_for(rep),
+        "goal": goal,
+        "progress": goals.progress(goal, day) if goal else None,
     }
     return render(request, "reports/home_rep.html", context)
