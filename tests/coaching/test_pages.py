@@ -116,3 +116,16 @@ def test_admin_edits_skills_in_django_admin(client, coaching_org):
     client.logout()
     coaching_org.login(client, "walt")
     assert client.get(reverse("admin:coaching_skill_changelist")).status_code == 302
+
+
+def test_small_team_medians_are_hidden_from_the_rep_not_the_coach(client, coaching_org):
+    org = coaching_org
+    url = reverse("coaching:rep_profile", args=[org.reps["wendy"].pk])
+    org.login(client, "wendy")
+    page = text(client.get(url))
+    assert 'data-testid="medians-hidden"' in page
+    assert "Team medians are hidden" in page
+    client.logout()
+    org.login(client, "walt")
+    page = text(client.get(url))
+    assert 'data-testid="medians-hidden"' not in page

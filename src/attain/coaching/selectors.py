@@ -533,6 +533,17 @@ def subtree_reps(manager: Rep, as_of: dt.date) -> list[Rep]:
     return list(Rep.objects.filter(id__in=ids).order_by("name"))
 
 
+# A rep who is not coaching sees team medians only when at least this many reps are
+# compared: with two or three, a median would give away a colleague's own numbers.
+MIN_PEER_GROUP = 5
+
+
+def hide_medians_from(user: User, can_coach: bool, insights) -> bool:
+    if can_coach or user.sees_everything:
+        return False
+    return len(insights.rows) < MIN_PEER_GROUP
+
+
 def comparison_reps(user: User, rep: Rep, as_of: dt.date) -> tuple[list[Rep], str]:
     """Whom a rep's profile compares them with (and how to say it), so that it agrees with
     the opportunities page that linked to it: a coaching manager's own subtree; for anyone

@@ -132,7 +132,10 @@ def rep_profile(request, pk: int):
     sessions = selectors.sessions_visible_to(request.user, day).filter(rep=rep)
     can_see_goal = selectors.can_see_goal(request.user, rep, day)
     goal = selectors.current_goal(rep) if can_see_goal else None
+    can_coach = selectors.can_coach(request.user, rep, day)
     context = {
+        "hide_medians": selectors.hide_medians_from(request.user, can_coach, insights),
+        "min_peer_group": selectors.MIN_PEER_GROUP,
         "rep": rep,
         "today": day,
         "period": period,
@@ -144,7 +147,7 @@ def rep_profile(request, pk: int):
         "opportunities": [o for o in selectors.opportunities(insights) if o.rep.id == rep.id],
         "sessions": sessions[:20],
         "open_items": selectors.open_items_for(rep),
-        "can_coach": selectors.can_coach(request.user, rep, day),
+        "can_coach": can_coach,
         "is_me": (me := people.rep_for_user(request.user)) is not None and me.id == rep.id,
         "can_see_goal": can_see_goal,
         "goal": goal,
