@@ -211,3 +211,27 @@ def test_evidence_link_filters_the_deal_list(client, north, org):
     response = client.get(win.evidence_url)
     assert response.status_code == 200
     assert b"54 deals" in response.content
+
+
+def test_coverage_against_remaining_quota_when_there_is_one(org):
+    from attain.quotas.models import Quota
+
+    wendy, will = org.reps["wendy"], org.reps["will"]
+    q1 = selectors.period_for("2026Q1", TODAY)
+    # Will won 12,000 on 2026-02-10 and has 30,000 open; his Q1 quota is 40,000 (monthly
+    # quotas of 10,000, 10,000 and 20,000): 28,000 left, coverage 30,000 ÷ 28,000.
+    for month, amount in (("2026-01", 10000), ("2026-02", 10000), ("2026-03", 20000)):
+        Quota.objects.create(rep=will, quota="revenue", period=month, amount=Decimal(amount))
+    # Wendy's quarter quota is below what she won: quota met.
+    Quota.objects.create(rep=wendy, quota="revenue", period="2026-Q1", amount=Decimal(10000))
+    insights = selectors.team_insights([wendy, will], q1, TODAY)
+    row = insights.for_rep(will.id)
+    assert (row.coverage_basis, row.quota, row.remaining_quota) == (
+        "quota",
+        Decimal("40000.00"),
+        Decimal("28000.00"),
+    )
+    assert row.coverage == pytest.approx(30000 / 28000)
+    assert row.attainment == pytest.approx(30.0)
+    met = insights.for_rep(wendy.id)
+    assert (met.coverage_basis, met.coverage, met.attainment) == ("met", None, 120.0)

@@ -72,6 +72,13 @@ def test_schedule_form_prefills_the_agenda(client, coaching_org):
     assert "Open action items:" in page
     assert "- Send the mutual action plan — Wendy Example (due 2026-02-20)" in page
     assert "Won this quarter: USD 12,000.00 (2026 Q1)" in page
+    from attain.quotas.models import Quota
+
+    Quota.objects.create(
+        rep=coaching_org.reps["wendy"], quota="revenue", period="2026-Q1", amount=48000
+    )
+    page = text(client.get(url))
+    assert "Won this quarter: USD 12,000.00 (2026 Q1), 25% of the USD 48,000.00 quota" in page
     response = client.post(url, {"kind": "one_on_one", "scheduled_at": "not a date"})
     assert response.status_code == 200
     assert "Enter a valid date/time" in text(response)

@@ -136,19 +136,9 @@ def progress(goal: PersonalGoal, day: dt.date, with_quota: bool = True) -> GoalP
 
 def _month_quota(rep: Rep, month) -> Decimal | None:
     """The month's revenue quota: a monthly quota, else a share by days of a longer one."""
-    from attain.quotas.models import Quota
+    from attain.quotas.windows import quota_totals
 
-    total = None
-    for period, amount in Quota.objects.filter(rep=rep, quota="revenue").values_list(
-        "period", "amount"
-    ):
-        window = parse_period(period)
-        overlap = (min(window.end, month.end) - max(window.start, month.start)).days
-        if overlap <= 0:
-            continue
-        part = amount * overlap / window.days
-        total = (total or ZERO) + part
-    return None if total is None else total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return quota_totals([rep.id], "revenue", month.start, month.end).get(rep.id)
 
 
 def _usual_mix(rep: Rep, day: dt.date) -> tuple[Decimal, Decimal | None]:

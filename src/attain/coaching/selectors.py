@@ -33,6 +33,7 @@ from attain.coaching.models import (
 from attain.common import DEFAULT_CURRENCY, in_force_on
 from attain.people import selectors as people
 from attain.people.models import Rep, Team, TeamMembership, User
+from attain.quotas.windows import quota_totals
 from attain.sales.models import Activity, Deal, DealLine
 
 DAYS_PER_QUARTER = Decimal("91.3125")  # 365.25 / 4
@@ -313,6 +314,20 @@ class RepInsight:
     coverage: float | None
     flags: dict[str, str] = field(default_factory=dict)  # metric → "below"/"above"
     patterns: list[str] = field(default_factory=list)
+    quota: Decimal | None = None  # revenue quota for the whole period
+    coverage_basis: str = "team"  # "quota": pipeline ÷ remaining quota; "met"; "team"
+
+    @property
+    def attainment(self) -> float | None:
+        if not self.quota:
+            return None
+        return float(self.metrics.won_amount * 100 / self.quota)
+
+    @property
+    def remaining_quota(self) -> Decimal | None:
+        if self.quota is None:
+            return None
+        return max(self.quota - self.metrics.won_amount, Decimal("0"))
 
     @property
     def rep(self) -> Rep:
@@ -354,6 +369,14 @@ def _decimal_median(values: list[Decimal]) -> Decimal | None:
     return median(values) if values else None
 
 
+def period_end(period: Period) -> dt.date:
+    """First day after the whole period: a quarter in progress counts in full for quotas."""
+    if period.key:
+        start = _quarter_start(period.start)
+        return dt.date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)
+    return period.end + dt.timedelta(days=1)
+
+
 def team_insights(reps: list[Rep], period: Period, as_of: dt.date) -> TeamInsights:
     """Every rep compared with the group ``reps`` (a manager's subtree, a rep's team)."""
     raw = rep_metrics(reps, period, as_of)
@@ -371,13 +394,18 @@ def team_insights(reps: list[Rep], period: Period, as_of: dt.date) -> TeamInsigh
         activity=metrics.team_median([float(m.activity_total) for m in active]),
         won_per_quarter=_decimal_median([won_per_q[m.rep.id] for m in active if m.closed]),
     )
+    quotas = quota_totals(raw, "revenue", period.start, period_end(period))
     rows = []
     for rep_id, m in raw.items():
         if not (m.closed or m.activity_total or m.pipeline_count):
             continue  # nothing to go on in this period (left, on leave, a manager)
         win, size, cycle = wins[rep_id], sizes[rep_id], cycles[rep_id]
-        coverage = None
-        if medians.won_per_quarter:
+        coverage, basis, quota = None, "team", quotas.get(rep_id)
+        if quota:
+            remaining = quota - m.won_amount
+            basis = "quota" if remaining > 0 else "met"
+            coverage = float(m.pipeline / remaining) if remaining > 0 else None
+        elif medians.won_per_quarter:
             coverage = float(m.pipeline / medians.won_per_quarter)
         flags = {
             "win_rate": (
@@ -386,7 +414,7 @@ def team_insights(reps: list[Rep], period: Period, as_of: dt.date) -> TeamInsigh
             "size": _material_gap(size, medians.size),
             "cycle": _material_gap(cycle, medians.cycle),
         }
-        row = RepInsight(m, win, size, cycle, coverage, flags)
+        row = RepInsight(m, win, size, cycle, coverage, flags, quota=quota, coverage_basis=basis)
         row.patterns = patterns_for(row, medians)
         rows.append(row)
     rows.sort(key=lambda r: r.rep.name)

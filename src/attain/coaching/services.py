@@ -31,7 +31,8 @@ from attain.people.selectors import today as people_today
 
 def prefilled_agenda(rep: Rep, opportunities: list[selectors.Opportunity], won_quarter=None) -> str:
     """The agenda a new session starts with: the rep's coaching opportunities, their won
-    revenue this quarter (there is no quota yet, so no attainment) and open action items."""
+    revenue this quarter (with attainment when they have a revenue quota) and open action
+    items."""
     lines = []
     if opportunities:
         lines.append("Coaching opportunities:")

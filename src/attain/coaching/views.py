@@ -35,6 +35,7 @@ from attain.coaching.models import CallReview, CoachingSession
 from attain.common import DEFAULT_CURRENCY
 from attain.people import selectors as people
 from attain.people.models import Rep, User
+from attain.quotas.windows import quota_totals
 
 
 def _guard(request) -> tuple[dt.date, str]:
@@ -188,14 +189,17 @@ def session_new(request):
         theirs = [o for o in selectors.opportunities(insights) if o.rep.id == rep.id]
         quarter = selectors.period_for(selectors.quarter_key(day), day)
         won = selectors.rep_metrics([rep], quarter, day)[rep.id].won_amount
+        won_text = f"{DEFAULT_CURRENCY} {won:,.2f} ({quarter.label})"
+        quota = quota_totals([rep.id], "revenue", quarter.start, selectors.period_end(quarter))
+        if quota.get(rep.id):
+            share = won * 100 / quota[rep.id]
+            won_text += f", {share:.0f}% of the {DEFAULT_CURRENCY} {quota[rep.id]:,.2f} quota"
         kind = request.GET.get("kind", "one_on_one")
         form = SessionForm(
             initial={
                 "kind": kind if kind in CoachingSession.Kind.values else "one_on_one",
                 "scheduled_at": timezone.localtime(_default_when(day)),
-                "agenda": services.prefilled_agenda(
-                    rep, theirs, won_quarter=f"{DEFAULT_CURRENCY} {won:,.2f} ({quarter.label})"
-                ),
+                "agenda": services.prefilled_agenda(rep, theirs, won_quarter=won_text),
             }
         )
     return render(request, "coaching/session_new.html", {"form": form, "rep": rep})

@@ -1,0 +1,33 @@
+"""Quotas over any date window: each quota's amount shared by the days of its period that
+fall inside the window (a Q1 quota of 90,000 gives 31,000 to January). Exact Decimal,
+rounded to the cent half-even at the end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from attain.engine.periods import parse_period
+
+CENT = Decimal("0.01")
+
+
+def quota_totals(
+    rep_ids: Iterable[int], name: str, start: dt.date, end: dt.date
+) -> dict[int, Decimal]:
+    """Quota named ``name`` per rep for the half-open window ``[start, end)``; reps without
+    any quota overlapping the window are absent."""
+    from attain.quotas.models import Quota
+
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    rows = Quota.objects.filter(rep_id__in=list(rep_ids), quota=name).values_list(
+        "rep_id", "period", "amount"
+    )
+    for rep_id, label, amount in rows:
+        window = parse_period(label)
+        overlap = (min(window.end, end) - max(window.start, start)).days
+        if overlap > 0:
+            totals[rep_id] += amount * overlap / window.days
+    return {rep: total.quantize(CENT, rounding=ROUND_HALF_EVEN) for rep, total in totals.items()}
