@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
+from attain.engine import EngineError
+from attain.engine.periods import Period, parse_period, period_of
 from attain.territories.models import Territory
 
 
@@ -60,3 +64,30 @@ class ApplyForm(forms.Form):
     valid_from = forms.DateField(
         label="Effective from", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class PerformanceForm(forms.Form):
+    period = forms.CharField(
+        required=False,
+        max_length=10,
+        help_text="2026, 2026-H1, 2026-Q1 or 2026-03; empty for this quarter.",
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_period(self) -> str:
+        text = self.cleaned_data["period"].strip()
+        if text:
+            try:
+                parse_period(text)
+            except (EngineError, ValueError):
+                raise forms.ValidationError(
+                    f"{text!r} is not a period: use 2026, 2026-H1, 2026-Q1 or 2026-03."
+                ) from None
+        return text
+
+    def window(self) -> Period:
+        text = self.cleaned_data.get("period") if self.is_valid() else ""
+        return parse_period(text) if text else period_of(self.today, "quarter")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.territory_list, name="territory_list"),
     path("<int:pk>/", views.territory_detail, name="territory_detail"),
     path("assignment/", views.assignment, name="assignment"),
+    path("performance/", views.performance, name="performance"),
     path("scenarios/", views.scenario_list, name="scenario_list"),
     path("scenarios/new/", views.scenario_new, name="scenario_new"),
     path("scenarios/realign/", views.realign, name="realign"),

@@ -18,10 +18,12 @@ from attain.territories.forms import (
     ApplyForm,
     AssignmentFilterForm,
     DesignForm,
+    PerformanceForm,
     RealignForm,
     TerritoryFilterForm,
 )
 from attain.territories.models import Scenario
+from attain.territories.performance import territory_performance
 
 
 def _require_territory_role(user) -> None:
@@ -78,6 +80,19 @@ def territory_detail(request, pk: int):
         "today": day,
     }
     return render(request, "territories/territory_detail.html", context)
+
+
+@login_required
+def performance(request):
+    """Won revenue, attainment, pipeline and potential per territory and region."""
+    _require_territory_role(request.user)
+    day = people.today()
+    form = PerformanceForm(request.GET or None, today=day)
+    window = form.window()
+    report = territory_performance(selectors.territories_visible_to(request.user, day), window, day)
+    return render(
+        request, "territories/performance.html", {"form": form, "report": report, "today": day}
+    )
 
 
 @login_required
