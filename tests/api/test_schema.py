@@ -20,6 +20,14 @@ ENDPOINTS = {
     ("get", "/api/deals/{deal_id}"),
     ("patch", "/api/deals/{deal_id}"),
     ("post", "/api/deals/bulk"),
+    # plans
+    ("get", "/api/plans"),
+    ("post", "/api/plans"),
+    ("get", "/api/plans/{plan_id}/{version}"),
+    ("get", "/api/plan-assignments"),
+    ("post", "/api/plan-assignments"),
+    # payouts: plan modelling
+    ("post", "/api/modelling"),
 }
 
 

@@ -25,7 +25,10 @@ CLI_ARGS = ["--reps", "12", "--deals", "300", "--accounts", "200", "--as-of", "2
 def _counts() -> dict[str, int]:
     models = (Team, Rep, TeamMembership, Account, Product, Deal, DealLine, Credit, Activity,
               Territory, TerritoryOwner, User)  # fmt: skip
-    return {m.__name__: m.objects.count() for m in models}
+    counts = {m.__name__: m.objects.count() for m in models}
+    # A reset retires (deactivates) demo logins the append-only audit log refers to.
+    counts["User"] = User.objects.filter(is_active=True).count()
+    return counts
 
 
 def _demo(*extra: str) -> int:

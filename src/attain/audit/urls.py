@@ -1,3 +1,9 @@
+from django.urls import path
+
+from attain.audit import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+]

@@ -85,11 +85,17 @@ def create_showcase(as_of: dt.date) -> None:
     )
     publish(create_draft(author=admin, draft=draft, day=as_of), by=admin, day=as_of)
 
+    from attain.demo.pay import create_pay_demo
+
+    create_pay_demo(as_of)
+
 
 def delete_showcase() -> None:
     """Remove what ``create_showcase`` and users made on top of the org, before a reset."""
     from attain.announcements.models import Announcement
+    from attain.demo.pay import delete_pay_demo
     from attain.leaderboards.models import Board, Competition, DisplayToken
 
+    delete_pay_demo()
     for model in (DisplayToken, Competition, Board, Announcement):
         model.objects.all().delete()

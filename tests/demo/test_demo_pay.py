@@ -1,0 +1,74 @@
+"""The demo's pay data: two plans, assignments, quotas, closed runs and a draft, and a
+modelling comparison that warns about the per-unit plan only."""
+
+from __future__ import annotations
+
+import pytest
+
+from attain.demo.config import DemoConfig
+from attain.demo.pay import MARGIN_PLAN, PER_UNIT_PLAN, SELLER_TITLES
+from attain.demo.services import load
+from attain.demo.showcase import create_showcase
+from attain.engine import parse_plan
+from attain.payouts import modelling
+from attain.payouts.models import CalcRun, LedgerLine
+from attain.people.models import Rep, User
+from attain.plans.models import PlanAssignment, PlanDocument
+from attain.quotas.models import Quota
+from tests.demo.conftest import AS_OF
+
+SMALL = DemoConfig(as_of=AS_OF, reps=20, deals=2_000, accounts=500)
+
+
+@pytest.fixture
+def demo_pay(transactional_db):
+    load(SMALL, to_db=True, parquet=None)
+    create_showcase(AS_OF)
+
+
+def test_demo_has_plans_assignments_quotas_and_runs(demo_pay, client):
+    admin = User.objects.get(username="admin")
+    finance = User.objects.get(username="finance")
+    for plan_id in (PER_UNIT_PLAN, MARGIN_PLAN):
+        document = PlanDocument.objects.get(plan_id=plan_id)
+        assert document.current.author == admin
+        parse_plan(document.current.yaml, f"{plan_id}.yaml")
+
+    sellers = Rep.objects.filter(title__in=SELLER_TITLES)
+    assigned = PlanAssignment.objects.filter(plan_id=PER_UNIT_PLAN)
+    assert set(assigned.values_list("rep_id", flat=True)) == set(
+        sellers.values_list("pk", flat=True)
+    )
+    for assignment in assigned.select_related("rep"):
+        assert assignment.valid_to == assignment.rep.termination_date
+        assert assignment.target_incentive > 0
+    quotas = Quota.objects.filter(period="2026-10")
+    assert set(quotas.values_list("quota", flat=True)) == {"revenue", "margin"}
+    assert not quotas.exclude(source=Quota.Source.DISTRIBUTED).exists()
+
+    runs = list(CalcRun.objects.order_by("period").values_list("period", "status"))
+    assert runs == [
+        ("2026-08", "paid"),
+        ("2026-09", "paid"),
+        ("2026-10", "paid"),
+        ("2026-11", "draft"),
+    ]
+    for run in CalcRun.objects.filter(status="paid"):
+        assert run.started_by == admin and run.approved_by == finance and run.total_amount > 0
+
+    rep = Rep.objects.get(user__username="rep")
+    assert LedgerLine.objects.filter(rep=rep, run__status="paid").exists()
+
+
+def test_modelling_warns_about_the_per_unit_plan_only(demo_pay):
+    admin = User.objects.get(username="admin")
+    margin = PlanDocument.objects.get(plan_id=MARGIN_PLAN)
+    result = modelling.model_plans(
+        admin, "2026-10", PER_UNIT_PLAN, [modelling.document_candidate(margin.pk)]
+    )
+    current, (candidate,) = result.current, result.candidates
+    assert not current.error and not candidate.error
+    assert any("used-car lot" in w for w in current.warnings), current.warnings
+    assert candidate.warnings == []
+    # Both plans cost about the same (the margin plan's rates are scaled to match).
+    assert abs(candidate.total - current.total) <= current.total / 5
