@@ -139,3 +139,43 @@ def test_territory_detail_shows_why_each_account_is_there(client, geo_org):
     url = reverse("territories:territory_detail", args=[geo_org.territories["ny"].pk])
     html = client.get(url).content.decode()
     assert "region East, state NY → East New York" in html
+
+
+def test_design_with_home_bases_and_locked_accounts(client, geo_org):
+    from tests.territories.conftest import NY, SF
+
+    eddie, will = geo_org.reps["eddie"], geo_org.reps["will"]
+    (eddie.home_latitude, eddie.home_longitude) = NY
+    (will.home_latitude, will.home_longitude) = SF
+    eddie.save()
+    will.save()
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:scenario_new"),
+        {"name": "Homes", "territories": 2, "primary": "potential", "tolerance": "50",
+         "seed": 0, "home_bases": [eddie.pk, will.pk], "locked": "GEO-00 = R-EDDIE\nGEO-01 = 2"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    scenario = Scenario.objects.get(name="Homes")
+    territories = {t.index: t for t in scenario.territories.all()}
+    assert territories[0].owner == eddie and territories[1].owner == will  # by name order
+    where = {a.account.external_id: a.territory.index for a in scenario.assignments.all()}
+    assert where["GEO-00"] == 0  # a San Francisco account, locked into Eddie's territory
+    assert where["GEO-01"] == 1  # a New York account, locked into territory 2
+    assert where["GEO-03"] == 0 and where["GEO-02"] == 1  # the rest follow the homes
+    assert scenario.parameters["home_bases"] == [eddie.pk, will.pk]
+
+
+def test_design_form_explains_bad_locks(client, geo_org):
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:scenario_new"),
+        {"name": "Bad", "territories": 2, "primary": "potential", "tolerance": "5", "seed": 0,
+         "locked": "GEO-00 = 7\nNOPE = 1\njunk"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "line 1: &#x27;7&#x27; is neither a territory number 1…2" in page
+    assert "line 2: no account with external id &#x27;NOPE&#x27;" in page
+    assert "line 3: write &#x27;account id = territory number&#x27;" in page
+    assert not Scenario.objects.filter(name="Bad").exists()

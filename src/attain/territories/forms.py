@@ -6,6 +6,8 @@ from django import forms
 
 from attain.engine import EngineError
 from attain.engine.periods import Period, parse_period, period_of
+from attain.people.models import Rep
+from attain.sales.models import Account
 from attain.territories.models import Territory
 
 
@@ -46,6 +48,70 @@ class DesignForm(forms.Form):
         min_value=0, max_value=50, decimal_places=2, initial=2, label="Tolerance (%)"
     )
     seed = forms.IntegerField(min_value=0, initial=0, help_text="Same seed, same plan.")
+    home_bases = forms.ModelMultipleChoiceField(
+        queryset=Rep.objects.none(),
+        required=False,
+        label="Rep home bases",
+        help_text="Each chosen rep's home seeds a territory, which they own in the proposal.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    locked = forms.CharField(
+        required=False,
+        label="Locked accounts",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "A-00012 = 3\nA-00420 = R-0007"}),
+        help_text=(
+            "One per line: account external id = territory number (1…N), or = the external "
+            "id of a chosen home-base rep. Locked accounts stay where you put them."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        located = Rep.objects.filter(home_latitude__isnull=False, home_longitude__isnull=False)
+        self.fields["home_bases"].queryset = located.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        k = data.get("territories")
+        bases = list(data.get("home_bases") or [])
+        if k is not None and len(bases) > k:
+            self.add_error("home_bases", f"Choose at most {k} home bases for {k} territories.")
+            return data
+        data["home_bases"] = sorted(bases, key=lambda rep: rep.name)
+        if k is not None:
+            data["locked"] = self._locks(data.get("locked", ""), k, data["home_bases"])
+        return data
+
+    def _locks(self, text: str, k: int, bases: list[Rep]) -> dict[int, int]:
+        """Account id → 0-based territory index; errors name the line and the reason."""
+        by_rep = {rep.external_id: index for index, rep in enumerate(bases)}
+        wanted: dict[str, tuple[int, int]] = {}
+        errors = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            account, sep, target = (part.strip() for part in line.partition("="))
+            if not sep or not account or not target:
+                errors.append(f"line {number}: write 'account id = territory number'")
+            elif target in by_rep:
+                wanted[account] = (number, by_rep[target])
+            elif target.isdigit() and 1 <= int(target) <= k:
+                wanted[account] = (number, int(target) - 1)
+            else:
+                errors.append(
+                    f"line {number}: {target!r} is neither a territory number 1…{k} "
+                    "nor a chosen home-base rep"
+                )
+        found = dict(
+            Account.objects.filter(external_id__in=list(wanted)).values_list("external_id", "id")
+        )
+        for account, (number, _) in wanted.items():
+            if account not in found:
+                errors.append(f"line {number}: no account with external id {account!r}")
+        if errors:
+            self.add_error("locked", errors)
+            return {}
+        return {found[account]: territory for account, (_, territory) in wanted.items()}
 
 
 class RealignForm(forms.Form):

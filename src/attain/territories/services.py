@@ -6,6 +6,7 @@ Money stays Decimal in the database; the optimiser sees integer cents.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from attain.common import in_force_on
-from attain.people.models import User
+from attain.people.models import Rep, User
 from attain.sales.models import Account, Deal
 from attain.territories import selectors
 from attain.territories.design import balance, metrics
@@ -234,8 +235,20 @@ def create_design(
     tolerance: float = 0.01,
     seed: int = 0,
     locked: dict[int, int] | None = None,
+    home_bases: list[Rep] | None = None,
 ) -> Scenario:
-    """A new balanced design of every located account into ``k`` territories."""
+    """A new balanced design of every located account into ``k`` territories.
+
+    ``locked`` maps account id → territory index (0-based) the account must stay in.
+    ``home_bases``: reps whose home coordinates seed territories 0, 1, …; each is proposed
+    as the owner of the territory grown from their home.
+    """
+    home_bases = list(home_bases or [])
+    if len(home_bases) > k:
+        raise TerritoryError(f"{len(home_bases)} home bases cannot fit in {k} territories.")
+    for rep in home_bases:
+        if rep.home_latitude is None or rep.home_longitude is None:
+            raise TerritoryError(f"{rep.name} has no home coordinates.")
     if primary not in MEASURES:
         raise TerritoryError(f"Unknown measure {primary!r}; choose one of {', '.join(MEASURES)}.")
     book = load_book(as_of)
@@ -246,10 +259,12 @@ def create_design(
             raise TerritoryError(f"Locked account {account_id} has no coordinates.")
         locks[position[account_id]] = territory
     x, y = balance.project(book.latitude, book.longitude)
+    seeds = _home_seeds(home_bases, book)
     try:
         plan = balance.design(
-            x, y, book.measures[primary], k, tolerance=tolerance, seed=seed, locked=locks
-        )
+            x, y, book.measures[primary], k, tolerance=tolerance, seed=seed, locked=locks,
+            seeds=seeds,
+        )  # fmt: skip
     except balance.DesignError as exc:
         raise TerritoryError(str(exc)) from exc
     now, now_ids = _current_plan(book)
@@ -264,13 +279,33 @@ def create_design(
     parameters = {
         "k": k, "primary": primary, "tolerance": tolerance, "seed": seed,
         "locked": {str(a): t for a, t in (locked or {}).items()},
+        "home_bases": [rep.id for rep in home_bases],
     }  # fmt: skip
+    owners = _inherit_owners(plan.assignment, book, k, as_of, primary)
+    if home_bases:
+        based = {rep.id for rep in home_bases}
+        owners = [None if o in based else o for o in owners]
+        for index, rep in enumerate(home_bases):
+            owners[index] = rep.id
     return _save_scenario(
         name=name, kind=Scenario.Kind.DESIGN, user=user, as_of=as_of, parameters=parameters,
         book=book, assignment=plan.assignment, centres=plan.centres,
-        names=_names(plan.assignment, book, k, "P"),
-        owners=_inherit_owners(plan.assignment, book, k, as_of, primary), quality=quality,
+        names=_names(plan.assignment, book, k, "P"), owners=owners, quality=quality,
     )  # fmt: skip
+
+
+def _home_seeds(home_bases: list[Rep], book) -> list[tuple[float, float]]:
+    """The reps' homes in the accounts' projection (same reference latitude)."""
+    if not home_bases or not len(book.latitude):
+        return []
+    reference = math.radians(float(np.asarray(book.latitude, dtype=float).mean()))
+    return [
+        (
+            float(rep.home_longitude) * math.cos(reference) * balance.KM_PER_DEGREE,
+            float(rep.home_latitude) * balance.KM_PER_DEGREE,
+        )
+        for rep in home_bases
+    ]
 
 
 @dataclass

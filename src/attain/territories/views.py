@@ -146,6 +146,8 @@ def scenario_new(request):
                 primary=data["primary"],
                 tolerance=float(data["tolerance"]) / 100,
                 seed=data["seed"],
+                locked=data["locked"],
+                home_bases=data["home_bases"],
             )
         except services.TerritoryError as exc:
             form.add_error(None, str(exc))
