@@ -106,11 +106,13 @@ def register_routers() -> None:
     from attain.payouts.api_statements import router as statements_router
     from attain.people.api import router as people_router
     from attain.plans.api import router as plans_router
+    from attain.quotas.api import router as quotas_router
     from attain.sales.api import router as sales_router
 
     api.add_router("/reps", people_router)
     api.add_router("/", sales_router)
     api.add_router("/", plans_router)
+    api.add_router("/", quotas_router)
     api.add_router("/", runs_router)
     api.add_router("/", statements_router)
     api.add_router("/", modelling_router)

@@ -26,6 +26,10 @@ ENDPOINTS = {
     ("get", "/api/plans/{plan_id}/{version}"),
     ("get", "/api/plan-assignments"),
     ("post", "/api/plan-assignments"),
+    # quotas
+    ("get", "/api/quotas"),
+    ("put", "/api/quotas"),
+    ("post", "/api/quotas/distribute"),
     # payouts: plan modelling
     ("post", "/api/modelling"),
 }

@@ -20,6 +20,7 @@ INT = "integer"
 ENUM = "enum"
 REF = "reference"
 REFS = "references"
+BOOL = "boolean"
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
 _LIST_SPLIT = re.compile(r"[\s;|,]+")
@@ -67,6 +68,8 @@ class Column:
             return f"list of {self.ref} external ids (space, ; or | separated)"
         if self.kind == INT:
             return "whole number ≥ 0"
+        if self.kind == BOOL:
+            return "true or false (also yes/no, 1/0)"
         if self.max_length:
             return f"text (≤ {self.max_length})"
         return "text"
@@ -86,6 +89,8 @@ class Column:
             inner = parse_count
         elif kind == REFS:
             inner = parse_list
+        elif kind == BOOL:
+            inner = parse_bool
         else:
             return text_converter(self.max_length, required, default)
 
@@ -141,6 +146,19 @@ def parse_count(raw: str) -> int:
         raise ValueError("not a whole number") from None
     if value < 0:
         raise ValueError("must be 0 or more")
+    return value
+
+
+_BOOLS = {
+    **dict.fromkeys(("true", "yes", "y", "1"), True),
+    **dict.fromkeys(("false", "no", "n", "0"), False),
+}
+
+
+def parse_bool(raw: str) -> bool:
+    value = _BOOLS.get(raw.lower())
+    if value is None:
+        raise ValueError("not true or false (also yes/no, 1/0)")
     return value
 
 

@@ -40,6 +40,7 @@ class _Row:
     number: int
     values: list[object]  # None where the cell could not be converted
     ok: bool = True
+    pk: int | None = None  # the existing record's primary key, once classified as updated
 
 
 class _Plan:
@@ -487,6 +488,8 @@ class _Shape:
         self.names = [c.name for c in plan.columns]
         self.write_pos = [j for j in self.compare_pos if j != self.self_ref_pos]
         self.attnames = {j: plan.columns[j].attname for j in range(len(plan.columns))}
+        self.constants = entity.constants
+        self.update_by_pk = entity.update_by_pk
         auto_now = [
             f.name for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
         ]
@@ -604,6 +607,7 @@ def _classify(shape: _Shape, rows: list[_Row], existing: dict, report: ImportRep
             ):
                 changed = (*changed, shape.names[m2m])
             if changed:
+                row.pk = current[0]
                 updated.append(row)
                 outcome = "updated"
             else:
@@ -621,7 +625,10 @@ def _instances(shape: _Shape, rows: list[_Row]) -> list[models.Model]:
     attnames = [shape.attnames[j] for j in shape.key_pos + shape.write_pos]
     positions = shape.key_pos + shape.write_pos
     return [
-        model(**{a: row.values[j] for a, j in zip(attnames, positions, strict=True)})
+        model(
+            **{a: row.values[j] for a, j in zip(attnames, positions, strict=True)},
+            **shape.constants,
+        )
         for row in rows
     ]
 
@@ -636,7 +643,10 @@ SQLITE_IMPORT_CACHE_KIB = -262144  # negative: KiB, i.e. up to 256 MiB
 
 
 def _write(shape: _Shape, created: list[_Row], updated: list[_Row]) -> None:
-    if WRITER == "orm":
+    if shape.update_by_pk:
+        _write_sql(shape, created, upsert=False)
+        _update_by_pk(shape, updated)
+    elif WRITER == "orm":
         _write_orm(shape, created, updated)
     else:
         _write_sql(shape, created, upsert=False)
@@ -668,7 +678,10 @@ def _write_sql(shape: _Shape, rows: list[_Row], *, upsert: bool) -> None:
     for field in opts.concrete_fields:
         if field.primary_key or field.attname in written:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if field.attname in shape.constants:
+            value = shape.constants[field.attname]
+            updated_columns.append(field.column)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = now
             if field.auto_now:
                 updated_columns.append(field.column)
@@ -734,6 +747,28 @@ def _copy_upsert(cursor, table: str, columns: list[str], params: list[tuple], ta
     cursor.execute(f"DROP TABLE {scratch}")
 
 
+def _update_by_pk(shape: _Shape, rows: list[_Row]) -> None:
+    """Changed rows of an entity whose natural key has no unique constraint (so no ON
+    CONFLICT): update them by the primary key found when they were classified."""
+    if not rows:
+        return
+    from django.utils import timezone
+
+    model = shape.model
+    now = timezone.now()
+    auto_now = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    objs = []
+    for row in rows:
+        values = {shape.attnames[j]: row.values[j] for j in shape.write_pos}
+        values.update(shape.constants)
+        values.update(dict.fromkeys(auto_now, now))
+        objs.append(model(pk=row.pk, **values))
+    fields = [model._meta.get_field(shape.attnames[j]).name for j in shape.write_pos] + [
+        model._meta.get_field(a).name for a in [*shape.constants, *auto_now]
+    ]
+    model.objects.bulk_update(objs, fields, batch_size=WRITE_BATCH)
+
+
 def _write_orm(shape: _Shape, created: list[_Row], updated: list[_Row]) -> None:
     manager = shape.model.objects
     if created:
@@ -744,7 +779,8 @@ def _write_orm(shape: _Shape, created: list[_Row], updated: list[_Row]) -> None:
             batch_size=WRITE_BATCH,
             update_conflicts=True,
             unique_fields=shape.key_fields,
-            update_fields=shape.update_fields,
+            update_fields=shape.update_fields
+            + [shape.model._meta.get_field(a).name for a in shape.constants],
         )
 
 

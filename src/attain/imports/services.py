@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from attain.imports import engine
@@ -137,9 +137,38 @@ def _import(entity_name, load, *, file_name, preset, dry_run, source, user) -> I
     if report.errors:
         report.created = report.updated = report.unchanged = 0
         report.outcomes = []
-    report.run_id = _record(report, source=source, user=user, started_at=started_at).pk
+    with transaction.atomic():
+        run = _record(report, source=source, user=user, started_at=started_at)
+        _audit(report, run, user)
+    report.run_id = run.pk
     leaderboard_hooks.after_import(report)
     return report
+
+
+def _audit(report: ImportReport, run: ImportRun, user) -> None:
+    """One audit entry per applied import of an audited entity (quotas, plan assignments)
+    that changed anything: who, which file, how many rows created and updated."""
+    entity = ENTITIES.get(report.entity)
+    if entity is None or not entity.audited or report.dry_run or report.errors:
+        return
+    if not (report.created or report.updated):
+        return
+    from attain.audit.services import record
+
+    record(
+        user,
+        f"import.{entity.name}",
+        run,
+        after={
+            "entity": entity.name,
+            "file": report.file_name,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+        note=f"{entity.name} imported from {report.file_name}",
+    )
 
 
 def _record(report: ImportReport, *, source: str, user, started_at) -> ImportRun:

@@ -13,7 +13,7 @@ from functools import cached_property
 from django.apps import apps
 from django.db import models
 
-from attain.imports.columns import DATE, DECIMAL, ENUM, INT, REF, REFS, STR, Column
+from attain.imports.columns import BOOL, DATE, DECIMAL, ENUM, INT, REF, REFS, STR, Column
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -32,6 +32,14 @@ class Entity:
     key: tuple[str, ...]
     row_checks: list[RowCheck] = field(default_factory=list)
     header_aliases: dict[str, str] = field(default_factory=dict)
+    # Model attributes every written row gets, on create and on update (e.g. a quota's
+    # source is "imported"), whatever their model default.
+    constants: dict[str, object] = field(default_factory=dict)
+    # The natural key has no unique constraint in the database: changed rows are updated
+    # by primary key instead of INSERT ... ON CONFLICT.
+    update_by_pk: bool = False
+    # An applied import of this entity writes one audit entry (plans, quotas, ...).
+    audited: bool = False
 
     @cached_property
     def model(self) -> type[models.Model]:
@@ -491,6 +499,90 @@ ACTIVITIES = Entity(
     key=("external_id",),
 )
 
+
+def check_period(row: dict[str, object]) -> list[tuple[str, str]]:
+    from attain.engine.errors import EngineError
+    from attain.engine.periods import parse_period
+
+    label = row.get("period")
+    if not label:
+        return []
+    try:
+        canonical = parse_period(label).label
+    except EngineError as exc:
+        try:
+            canonical = parse_period(label.upper()).label
+        except EngineError:
+            return [("period", f"{exc}")]
+    if canonical != label:
+        return [("period", f"write it as {canonical}")]
+    return []
+
+
+def check_currency_code(row: dict[str, object]) -> list[tuple[str, str]]:
+    code = row.get("currency")
+    if code and not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+        return [("currency", "not a currency code: three capital letters such as USD")]
+    return []
+
+
+QUOTAS = Entity(
+    "quotas",
+    "quotas.Quota",
+    "A number per rep, quota name and period that attainment is measured against "
+    "(docs/quotas.md). Imported quotas are marked source = imported.",
+    [
+        _ref("rep", "reps", "rep external id", "R-0042"),
+        _text(
+            "quota",
+            64,
+            "the name a plan component refers to (quota: revenue)",
+            "revenue",
+            required=True,
+        ),
+        _text("period", 10, "YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM", "2026-Q1", required=True),
+        _money("amount", "the quota", "250000.00", required=True),
+        _currency(),
+    ],
+    key=("rep", "quota", "period"),
+    row_checks=[check_period, check_currency_code],
+    constants={"source": "imported", "updated_by_id": None},
+    audited=True,
+)
+
+PLAN_ASSIGNMENTS = Entity(
+    "plan_assignments",
+    "plans.PlanAssignment",
+    "Which compensation plan a rep is paid on between two dates, with the target "
+    "incentive per pay period and an optional draw.",
+    [
+        _ref("rep", "reps", "rep external id", "R-0042"),
+        _text("plan_id", 64, "the engine plan id (any version)", "ae-2026", required=True),
+        VALID_FROM,
+        VALID_TO,
+        _money(
+            "target_incentive",
+            "variable pay at 100% attainment, per pay period",
+            "15000.00",
+            required=True,
+        ),
+        _currency(),
+        _money("draw_per_period", "guaranteed advance per pay period; default 0", "2000.00"),
+        Column(
+            "draw_recoverable",
+            BOOL,
+            attname="draw_recoverable",
+            default=True,
+            help="a recoverable draw is paid back from later earnings; default true",
+            example="true",
+        ),
+    ],
+    key=("rep", "plan_id", "valid_from"),
+    row_checks=[check_valid_to_after_from, check_currency_code],
+    update_by_pk=True,
+    audited=True,
+)
+
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in [
@@ -505,6 +597,8 @@ ENTITIES: dict[str, Entity] = {
         DEAL_LINES,
         CREDITS,
         ACTIVITIES,
+        QUOTAS,
+        PLAN_ASSIGNMENTS,
     ]
 }
 
