@@ -30,6 +30,23 @@ ENDPOINTS = {
     ("get", "/api/quotas"),
     ("put", "/api/quotas"),
     ("post", "/api/quotas/distribute"),
+    # payouts: runs
+    ("get", "/api/runs"),
+    ("post", "/api/runs"),
+    ("get", "/api/runs/{run_id}"),
+    ("post", "/api/runs/{run_id}/approve"),
+    ("post", "/api/runs/{run_id}/discard"),
+    ("post", "/api/runs/{run_id}/pay"),
+    ("get", "/api/runs/{run_id}/payroll.csv"),
+    ("post", "/api/runs/{run_id}/replay"),
+    # payouts: statements, inquiries, estimator
+    ("get", "/api/statements/{rep_id}/{period}"),
+    ("get", "/api/inquiries"),
+    ("post", "/api/inquiries"),
+    ("get", "/api/inquiries/{inquiry_id}"),
+    ("post", "/api/inquiries/{inquiry_id}/messages"),
+    ("post", "/api/inquiries/{inquiry_id}/resolve"),
+    ("get", "/api/estimate"),
     # payouts: plan modelling
     ("post", "/api/modelling"),
 }
