@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from attain.announcements.models import Announcement, Question
-from attain.announcements.services import Draft, Link, check_link_url
+from attain.announcements.services import Draft, Link, check_link_url, check_quota_period
+from attain.plans.models import PlanDocument
 
 LINKS_HELP = (
     "One link a line, as “Title | URL”, to the plan or quota change this explains"
@@ -27,6 +28,21 @@ class AnnouncementForm(forms.Form):
     adjustments = forms.CharField(required=False, widget=_area(), label=Announcement.SECTIONS[2][1])
     unchanged = forms.CharField(required=False, widget=_area(), label=Announcement.SECTIONS[3][1])
     links = forms.CharField(required=False, widget=_area(3), help_text=LINKS_HELP)
+    plans = forms.ModelMultipleChoiceField(
+        queryset=PlanDocument.objects.none(),
+        required=False,
+        label="Plans it explains",
+        help_text="The plan versions this announcement explains (hold Ctrl/⌘ for several).",
+    )
+    quota_period = forms.CharField(
+        required=False,
+        max_length=10,
+        label="Quota period it explains",
+        help_text="e.g. 2026-Q1, 2026-H1, 2026-03 or 2026.",
+    )
+    quota_name = forms.CharField(
+        required=False, max_length=64, label="Quota", help_text="e.g. revenue; empty: all quotas."
+    )
 
     def __init__(self, *args, targets: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +53,16 @@ class AnnouncementForm(forms.Form):
         self.fields["region"].choices = [("", "—")] + [(r, r) for r in targets["regions"]]
         self.fields["team"].queryset = targets["teams"]
         self.fields["territory"].queryset = targets["territories"]
+        self.fields["plans"].queryset = PlanDocument.objects.order_by("plan_id", "version")
+
+    def clean_quota_period(self) -> str:
+        return check_quota_period(self.cleaned_data["quota_period"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("quota_name") and not data.get("quota_period"):
+            self.add_error("quota_period", "Give the period of the quota as well.")
+        return data
 
     def clean_links(self) -> tuple[Link, ...]:
         links = []
@@ -64,6 +90,9 @@ class AnnouncementForm(forms.Form):
             adjustments=data["adjustments"],
             unchanged=data["unchanged"],
             links=data["links"],
+            plans=tuple(data.get("plans") or ()),
+            quota_period=data.get("quota_period") or "",
+            quota_name=(data.get("quota_name") or "").strip(),
         )
 
     @staticmethod
@@ -76,6 +105,9 @@ class AnnouncementForm(forms.Form):
             team=announcement.audience_team_id,
             territory=announcement.audience_territory_id,
             links="\n".join(f"{link.title} | {link.url}" for link in announcement.links.all()),
+            plans=list(announcement.plans.values_list("pk", flat=True)),
+            quota_period=announcement.quota_period,
+            quota_name=announcement.quota_name,
         )
         return initial
 

@@ -57,6 +57,14 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # What the announcement explains: plan versions, and the quotas of a period.
+    plans = models.ManyToManyField("plans.PlanDocument", blank=True, related_name="announcements")
+    quota_period = models.CharField(
+        max_length=10, blank=True, help_text="A quota period it explains, e.g. 2026-Q1."
+    )
+    quota_name = models.CharField(
+        max_length=64, blank=True, help_text="Which quota (e.g. revenue); empty: all."
+    )
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -102,8 +110,8 @@ class Announcement(models.Model):
 
 
 class AnnouncementLink(models.Model):
-    """A link to the plan or quota change the announcement explains. Those apps do not exist
-    yet, so this is a free title and URL; it becomes a typed reference when they do."""
+    """A free link (title and URL) to anything else the announcement explains; plan versions
+    and a quota period are typed references on the announcement itself."""
 
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(max_length=200)

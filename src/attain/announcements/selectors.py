@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Max, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
 from attain.announcements.models import Announcement, Question, Receipt, Reminder
 from attain.common import in_force_on
@@ -297,3 +299,38 @@ def faq(announcement: Announcement) -> QuerySet[Question]:
 def display_name(user: User) -> str:
     rep = Rep.objects.filter(user=user).first()
     return rep.name if rep else (user.get_full_name() or user.username)
+
+
+@dataclass(frozen=True)
+class Explained:
+    label: str
+    url: str | None  # None: the viewer may not open it (or the page does not exist)
+
+
+def _url(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def explains(announcement: Announcement, user: User) -> list[Explained]:
+    """What the announcement explains: "Plan ae-2026 v2", "Quotas 2026-Q1". Plans link only
+    for viewers who may open plans (admins and finance); others see the names alone. The
+    quota period links to the quotas list filtered by it (everyone sees their own there)."""
+    from attain.plans.selectors import can_view as can_view_plans
+
+    found = []
+    may_open_plans = can_view_plans(user)
+    for plan in announcement.plans.order_by("plan_id", "version"):
+        url = _url("plans:detail", plan.plan_id, plan.version) if may_open_plans else None
+        found.append(Explained(f"Plan {plan.plan_id} v{plan.version}", url))
+    if announcement.quota_period:
+        label = f"Quotas {announcement.quota_period}"
+        query = {"period": announcement.quota_period}
+        if announcement.quota_name:
+            label += f" ({announcement.quota_name})"
+            query["quota"] = announcement.quota_name
+        base = _url("quotas:list")
+        found.append(Explained(label, f"{base}?{urlencode(query)}" if base else None))
+    return found

@@ -45,6 +45,9 @@ class Draft:
     team: Team | None = None
     territory: Territory | None = None
     links: tuple[Link, ...] = ()
+    plans: tuple = ()  # PlanDocument instances it explains
+    quota_period: str = ""
+    quota_name: str = ""
 
 
 def check_link_url(url: str) -> str:
@@ -83,6 +86,26 @@ def _apply(announcement: Announcement, draft: Draft) -> None:
         announcement.audience_territory = draft.territory
     for key, _label in Announcement.SECTIONS:
         setattr(announcement, key, getattr(draft, key).strip())
+    announcement.quota_period = check_quota_period(draft.quota_period)
+    announcement.quota_name = draft.quota_name.strip()
+    if announcement.quota_name and not announcement.quota_period:
+        raise ValidationError("Give the quota period as well as the quota name.")
+
+
+def check_quota_period(period: str) -> str:
+    """A quota period in the engine's notation (2026, 2026-H1, 2026-Q1, 2026-03), or ""."""
+    from attain.engine.errors import EngineError
+    from attain.engine.periods import parse_period
+
+    period = (period or "").strip().upper()
+    if not period:
+        return ""
+    try:
+        return parse_period(period).label
+    except EngineError as error:
+        raise ValidationError(
+            f"Quota period {period!r} is not a period like 2026, 2026-H1, 2026-Q1 or 2026-03."
+        ) from error
 
 
 def _check_audience(by: User, announcement: Announcement, day: dt.date) -> None:
@@ -116,6 +139,7 @@ def create_draft(*, author: User, draft: Draft, day: dt.date | None = None) -> A
     _check_audience(author, announcement, day)
     announcement.save()
     _save_links(announcement, draft.links)
+    announcement.plans.set(draft.plans)
     return announcement
 
 
@@ -132,6 +156,7 @@ def update_draft(
     _check_audience(by, announcement, day)
     announcement.save()
     _save_links(announcement, draft.links)
+    announcement.plans.set(draft.plans)
     return announcement
 
 

@@ -101,6 +101,7 @@ def announcement_detail(request, pk: int):
         "faq": selectors.faq(announcement),
         "question_form": QuestionForm() if is_recipient else None,
         "answer_form": AnswerForm() if is_author else None,
+        "explains": selectors.explains(announcement, user),
     }
     if is_author and announcement.is_published:
         context["tracking"] = selectors.tracking(announcement, day)

@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from django import forms
 
-from attain.leaderboards.models import Board, Competition, Privacy, Subject, Window
+from attain.leaderboards.models import Board, Competition, Measure, Privacy, Subject, Window
 from attain.leaderboards.selectors import boards_visible_to, manageable_team_ids
 from attain.people.models import Rep, Team, User
 from attain.people.selectors import reps_visible_to
 from attain.territories.models import Territory
 
 DATE = forms.DateInput(attrs={"type": "date"})
+NO_TERRITORY_QUOTAS = (
+    "Territories have no quotas, so they cannot be ranked on attainment: choose another "
+    "measure, or rank individuals or teams."
+)
+
+
+def _check_attainment(form: forms.Form, data: dict) -> None:
+    if data.get("subject") == Subject.TERRITORIES and data.get("measure") == Measure.ATTAINMENT:
+        form.add_error("measure", NO_TERRITORY_QUOTAS)
 
 
 class BoardForm(forms.ModelForm):
@@ -51,6 +60,7 @@ class BoardForm(forms.ModelForm):
             data["start_date"] = data["end_date"] = None
         if data.get("subject") == Subject.TERRITORIES and data.get("scope_team"):
             self.add_error("scope_team", "Territory boards cover the whole organisation.")
+        _check_attainment(self, data)
         return data
 
 
@@ -102,6 +112,7 @@ class CompetitionForm(forms.ModelForm):
         }.get(subject)
         if field and len(data.get(field) or []) < 2:
             self.add_error(field, f"Choose at least two {field} to compete.")
+        _check_attainment(self, data)
         return data
 
 

@@ -7,6 +7,7 @@ Standings are never stored while a board is live: they are computed from deals a
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.db import models
 
@@ -26,6 +27,7 @@ class Measure(models.TextChoices):
     UNITS = "units", "Units"
     DEAL_COUNT = "deal_count", "Deals won"
     ACTIVITIES = "activities", "Activities"
+    ATTAINMENT = "attainment", "Attainment % of quota"
 
 
 class Window(models.TextChoices):
@@ -42,6 +44,7 @@ class Privacy(models.TextChoices):
 
 
 TIE_BREAK = "equal values: who reached the value first (close date, then time won), then name"
+NO_QUOTA_RULE = "; those with no revenue quota for the window rank last, by name"
 
 
 class Board(models.Model):
@@ -71,7 +74,7 @@ class Board(models.Model):
 
     @property
     def tie_break(self) -> str:
-        return TIE_BREAK
+        return TIE_BREAK + (NO_QUOTA_RULE if self.measure == Measure.ATTAINMENT else "")
 
 
 class Competition(models.Model):
@@ -101,7 +104,7 @@ class Competition(models.Model):
 
     @property
     def tie_break(self) -> str:
-        return TIE_BREAK
+        return TIE_BREAK + (NO_QUOTA_RULE if self.measure == Measure.ATTAINMENT else "")
 
 
 class DisplayToken(models.Model):
@@ -126,3 +129,35 @@ class DisplayToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookIntegration(models.Model):
+    """A CRM (or other system) that posts won deals to ``POST /api/webhooks/deals``.
+
+    Each integration has its own secret; the sender signs the raw request body with it
+    (HMAC-SHA256, header ``X-Attain-Signature: sha256=<hex>``). The secret has to be kept in
+    clear text, since verifying an HMAC needs it; only admins see it (Django admin). Deals
+    are written as ``acts_as`` (an admin), so the audit log names who set the integration up.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    secret = models.CharField(max_length=128, default=new_webhook_secret)
+    acts_as = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="An admin: deals arrive with this user's rights and in the audit log as them.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name + (" (revoked)" if self.revoked_at else "")

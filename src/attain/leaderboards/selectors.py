@@ -13,18 +13,36 @@ A team's value is the sum of its members' credited values, each credit placed by
 membership in force on the deal's close date (member rows before manager rows) and rolled
 up to the compared team above it. A territory's value is the full value of deals on the
 accounts it covers (lowest priority number wins when several cover an account).
+
+Attainment and progress to quota (individuals and teams; territories have no quotas):
+
+- A rep's quota for a window is the sum over their ``revenue`` quotas (quotas app) of
+  ``amount × (days of the quota period inside the window ÷ days of the quota period)``.
+  When quota periods of different lengths overlap (a year and its quarters), each day
+  counts once, in the shortest period that covers it, so nothing is counted twice. The sum
+  is kept as an exact fraction; it is rounded half up to the cent only for display.
+- A rep's attainment is their won revenue in the window (credited as above) ÷ that quota ×
+  100, rounded half up to 0.1 percentage point. A team's is the sum of its won revenue ÷ the
+  sum of the quotas of its members as of the window's last day (placed like credits: member
+  rows before manager rows, rolled up to the compared team).
+- Without a quota (none overlapping the window, or a total of zero) the row shows "no
+  quota" and ranks after every row that has one, by name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 
 from attain.common import in_force_on
+from attain.engine.errors import EngineError
+from attain.engine.periods import parse_period
 from attain.leaderboards.models import Board, Competition, Measure, Privacy, Subject
 from attain.leaderboards.windows import DateWindow, previous_window, window_for
 from attain.people import selectors as people_selectors
@@ -36,6 +54,7 @@ from attain.people.selectors import (
     team_tree,
     visible_rep_ids,
 )
+from attain.quotas.models import Quota
 from attain.reports.selectors import format_money
 from attain.sales.models import Account, Activity, Credit, Deal
 from attain.territories.models import Territory, TerritoryOwner
@@ -43,6 +62,8 @@ from attain.territories.selectors import accounts_in
 
 CENT = Decimal("0.01")
 MONEY_MEASURES = {Measure.WON_REVENUE, Measure.MARGIN}
+QUOTA_MEASURES = {Measure.WON_REVENUE, Measure.ATTAINMENT}
+QUOTA_NAME = "revenue"  # the quota that attainment and progress to quota are measured against
 NEVER = (dt.date.max, dt.datetime.max.replace(tzinfo=dt.UTC))
 
 
@@ -74,6 +95,24 @@ class Row:
     reached: tuple
     percent_of_leader: int
     previous_rank: int | None = None
+    won: Decimal | None = None  # won revenue, on boards that measure against quota
+    quota: Fraction | None = None  # the prorated quota for the window; None: no quota
+
+    @property
+    def has_quota(self) -> bool:
+        return self.quota is not None
+
+    @property
+    def quota_amount(self) -> Decimal | None:
+        """The prorated quota rounded half up to the cent (for display)."""
+        return None if self.quota is None else round_fraction(self.quota, 2)
+
+    @property
+    def to_quota(self) -> Decimal | None:
+        """Won revenue as a % of quota, rounded half up to 0.1 point; None: no quota."""
+        if self.quota is None or self.won is None:
+            return None
+        return round_fraction(Fraction(self.won) * 100 / self.quota, 1)
 
     @property
     def key(self) -> str:
@@ -107,12 +146,35 @@ class Standings:
     def is_money(self) -> bool:
         return self.measure in MONEY_MEASURES
 
+    @property
+    def is_attainment(self) -> bool:
+        return self.measure == Measure.ATTAINMENT
+
+    @property
+    def shows_quota(self) -> bool:
+        """Whether rows carry progress to quota: attainment boards always, won revenue boards
+        of reps or teams when someone on them has a quota for the window."""
+        if self.is_attainment:
+            return True
+        return self.measure == Measure.WON_REVENUE and any(r.has_quota for r in self.rows)
+
     def display_value(self, value: Decimal) -> str:
+        if self.is_attainment:
+            return f"{value}%"
         if self.is_money:
             return format_money(value)
         if value == value.to_integral_value():
             return f"{int(value):,}"
         return f"{value.normalize():,}"
+
+
+def round_fraction(value: Fraction, places: int) -> Decimal:
+    """``value`` rounded half up (away from zero) to ``places`` decimal places, exactly."""
+    scaled = abs(value) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    return (
+        Decimal(-whole if value < 0 else whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    )
 
 
 def today() -> dt.date:
@@ -172,6 +234,91 @@ def credited_lines(measure: str, window: DateWindow) -> list[Line]:
             value = _round(measure, base * share)
             lines.append(Line(rep_id, deal_id, account_id, close, won_at, value))
     return lines
+
+
+# Quotas ----------------------------------------------------------------------------------
+
+
+def _uncovered_days(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]):
+    """Days in [start, end) not in any of the (disjoint, half-open) ``covered`` ranges."""
+    days = (end - start).days
+    for c_start, c_end in covered:
+        overlap = (min(end, c_end) - max(start, c_start)).days
+        if overlap > 0:
+            days -= overlap
+    return days
+
+
+def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    merged: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def prorated_quota(quotas, window: DateWindow) -> Fraction | None:
+    """The quota for ``window`` from ``(period label, amount)`` pairs (see the module doc).
+
+    None when no quota period overlaps the window or their prorated sum is zero.
+    """
+    periods = []
+    for label, amount in quotas:
+        try:
+            periods.append((parse_period(label), Fraction(amount)))
+        except EngineError:
+            continue  # not a calendar period: cannot be prorated
+    start, end = window.start, window.end + dt.timedelta(days=1)  # half-open, like periods
+    covered: list[tuple[dt.date, dt.date]] = []
+    total, overlapped = Fraction(0), False
+    for period, amount in sorted(periods, key=lambda p: (p[0].days, p[0].start)):
+        o_start, o_end = max(period.start, start), min(period.end, end)
+        if o_end <= o_start:
+            continue
+        days = _uncovered_days(o_start, o_end, covered)
+        if days > 0:
+            overlapped = True
+            total += amount * days / period.days
+            covered = _merge([*covered, (o_start, o_end)])
+    return total if overlapped and total > 0 else None
+
+
+def rep_quotas(window: DateWindow, rep_ids=None) -> dict[int, Fraction]:
+    """Rep id → prorated revenue quota for the window (reps without one are left out)."""
+    rows = Quota.objects.filter(quota=QUOTA_NAME)
+    if rep_ids is not None:
+        rows = rows.filter(rep_id__in=list(rep_ids))
+    by_rep: dict[int, list] = defaultdict(list)
+    for rep_id, period, amount in rows.values_list("rep_id", "period", "amount"):
+        by_rep[rep_id].append((period, amount))
+    found = {}
+    for rep_id, quotas in by_rep.items():
+        quota = prorated_quota(quotas, window)
+        if quota is not None:
+            found[rep_id] = quota
+    return found
+
+
+def entrant_quotas(subject: str, entrants: list[Entrant], window: DateWindow) -> dict:
+    """Entrant key → prorated quota; teams add up their members as of the window's end."""
+    if subject == Subject.INDIVIDUALS:
+        quotas = rep_quotas(window, [e.rep_id for e in entrants])
+        return {e.key: quotas[e.rep_id] for e in entrants if e.rep_id in quotas}
+    if subject != Subject.TEAMS:
+        return {}  # territories have no quotas
+    quotas = rep_quotas(window)
+    keys = {e.team_id: e.key for e in entrants}
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    memberships = _memberships_by_rep()
+    found: dict[str, Fraction] = {}
+    for rep_id, quota in quotas.items():
+        team_id = _team_on(memberships.get(rep_id, []), window.end)
+        compared = _ancestor_in(team_id, set(keys), parents)
+        if compared is not None:
+            found[keys[compared]] = found.get(keys[compared], Fraction(0)) + quota
+    return found
 
 
 # Who competes, and where each line goes ---------------------------------------------------
@@ -235,7 +382,16 @@ def assign(subject: str, entrants: list[Entrant], lines: list[Line]):
                 yield f"territory:{territory_id}", line
 
 
-def rank_rows(subject: str, entrants: list[Entrant], lines: list[Line]) -> tuple[list[Row], set]:
+def rank_rows(
+    subject: str,
+    entrants: list[Entrant],
+    lines: list[Line],
+    *,
+    measure: str = Measure.WON_REVENUE,
+    window: DateWindow | None = None,
+) -> tuple[list[Row], set]:
+    """Rank ``entrants`` on ``lines``; for attainment (and progress to quota on won
+    revenue) the lines are won revenue and ``window`` gives the quotas."""
     totals = {e.key: Decimal("0") for e in entrants}
     reached: dict[str, tuple] = {}
     deal_ids = set()
@@ -246,14 +402,36 @@ def rank_rows(subject: str, entrants: list[Entrant], lines: list[Line]) -> tuple
         if line.deal_id is not None:
             deal_ids.add(line.deal_id)
     by_key = {e.key: e for e in entrants}
-    order = sorted(
-        totals, key=lambda k: (-totals[k], reached.get(k, NEVER), by_key[k].name.lower(), k)
-    )
-    leader = totals[order[0]] if order else Decimal("0")
+    quotas: dict[str, Fraction] = {}
+    measured = measure in QUOTA_MEASURES and window is not None
+    if (
+        measured
+        and subject != Subject.TERRITORIES
+        and (measure == Measure.ATTAINMENT or Quota.objects.filter(quota=QUOTA_NAME).exists())
+    ):
+        quotas = entrant_quotas(subject, entrants, window)
+    values = dict(totals)
+    if measure == Measure.ATTAINMENT:
+        values = {
+            k: round_fraction(Fraction(totals[k]) * 100 / quotas[k], 1) if k in quotas else None
+            for k in totals
+        }
+
+    def order_key(k):
+        if values[k] is None:  # no quota: after everyone with one, by name
+            return (1, Decimal("0"), NEVER, by_key[k].name.lower(), k)
+        return (0, -values[k], reached.get(k, NEVER), by_key[k].name.lower(), k)
+
+    order = sorted(values, key=order_key)
+    leader = values[order[0]] if order and values[order[0]] is not None else Decimal("0")
     rows = []
     for position, key in enumerate(order, start=1):
-        percent = int((totals[key] * 100 / leader).to_integral_value()) if leader > 0 else 0
-        rows.append(Row(by_key[key], totals[key], position, reached.get(key, NEVER), percent))
+        value = values[key] if values[key] is not None else Decimal("0")
+        percent = int((value * 100 / leader).to_integral_value()) if leader > 0 else 0
+        row = Row(by_key[key], value, position, reached.get(key, NEVER), percent)
+        if measure in QUOTA_MEASURES:
+            row.won, row.quota = totals[key], quotas.get(key)
+        rows.append(row)
     return rows, deal_ids
 
 
@@ -295,8 +473,13 @@ def standings_for(
     window: DateWindow,
     previous: DateWindow,
 ) -> Standings:
-    rows, deal_ids = rank_rows(subject, entrants, credited_lines(measure, window))
-    before, _ = rank_rows(subject, entrants, credited_lines(measure, previous))
+    counted = Measure.WON_REVENUE if measure == Measure.ATTAINMENT else measure
+    rows, deal_ids = rank_rows(
+        subject, entrants, credited_lines(counted, window), measure=measure, window=window
+    )
+    before, _ = rank_rows(
+        subject, entrants, credited_lines(counted, previous), measure=measure, window=previous
+    )
     previous_ranks = {r.key: r.rank for r in before if r.value > 0}
     for row in rows:
         row.previous_rank = previous_ranks.get(row.key)

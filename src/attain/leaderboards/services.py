@@ -44,6 +44,12 @@ def save_competition(*, user: User, competition: Competition, reps, teams, terri
     return competition
 
 
+def _result_text(standings, row) -> str:
+    if standings.is_attainment and not row.has_quota:
+        return "no quota"
+    return standings.display_value(row.value)
+
+
 def archive_competition(competition: Competition) -> Competition:
     """Freeze the final standings of a finished competition (idempotent)."""
     if competition.archived_at is not None:
@@ -55,6 +61,8 @@ def archive_competition(competition: Competition) -> Competition:
             "key": row.key,
             "name": row.name,
             "value": str(row.value),
+            "text": _result_text(standings, row),
+            "to_quota": None if row.to_quota is None else f"{row.to_quota}%",
             "percent_of_leader": row.percent_of_leader,
         }
         for row in standings.rows

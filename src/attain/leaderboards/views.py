@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from attain.leaderboards import selectors, services
 from attain.leaderboards.forms import BoardForm, CompetitionForm, DisplayForm
-from attain.leaderboards.models import Board, DisplayToken, Privacy
+from attain.leaderboards.models import Board, DisplayToken, Measure, Privacy
 from attain.leaderboards.present import standings_html
 from attain.leaderboards.streams import board_events, competition_events, display_events
 
@@ -104,10 +104,18 @@ def competition_detail(request, pk: int):
     else:
         visible = selectors.amount_visible_keys(request.user, competition.privacy)
         own = selectors.own_keys(request.user)
+        # Percentages (attainment, % to quota) are shown to everyone; amounts by privacy.
+        percent_only = competition.measure == Measure.ATTAINMENT
         context["results"] = [
-            {**r, "hidden": visible is not None and r["key"] not in visible | own}
+            {
+                **r,
+                "hidden": not percent_only
+                and visible is not None
+                and r["key"] not in visible | own,
+            }
             for r in competition.results
         ]
+        context["results_to_quota"] = any(r.get("to_quota") for r in competition.results)
     return render(request, "leaderboards/competition_detail.html", context)
 
 
