@@ -214,3 +214,45 @@ def test_errors_are_reported_not_raised(model_org):
 def test_managers_and_reps_may_not_model(model_org, user):
     with pytest.raises(PermissionDenied):
         _model(model_org, user=user)
+
+
+def _scenario_paying(*amounts: str) -> modelling.Scenario:
+    item = modelling.Scenario(key="s", label="s", plan_id="p")
+    item.per_rep = {f"R{i}": Decimal(a) for i, a in enumerate(amounts)}
+    return item
+
+
+def test_histogram_bins_are_round_and_equal_pay_makes_one_bar():
+    # Everybody earns $1,000: one bin (width 1% of $1,000 = $10), not ten $1 bins.
+    same = _scenario_paying("1000.00", "1000.00")
+    edges = modelling._histogram_edges([same])
+    assert edges == [Decimal("1000"), Decimal("1010")]
+    assert modelling._histogram(list(same.per_rep.values()), edges) == [2]
+    # $0 to $7,280: round $1,000 bins from $0; the largest pay sits in the last bin.
+    spread = _scenario_paying("0", "520.00", "2200.00", "7280.00", "8000.00")
+    edges = modelling._histogram_edges([spread])
+    assert edges == [Decimal(1000) * i for i in range(9)]
+    assert modelling._histogram(list(spread.per_rep.values()), edges) == [2, 0, 1, 0, 0, 0, 0, 2]
+    assert modelling._histogram_edges([]) == []
+    assert modelling._histogram_edges([_scenario_paying("0", "0")]) == [0, 1]
+
+
+def test_plain_numbers_drop_trailing_zeros():
+    assert modelling.plain_number(Decimal("40.000000")) == "40"
+    assert modelling.plain_number(Decimal("1234.50")) == "1,234.5"
+    assert modelling.plain_number(Decimal("0")) == "0"
+
+
+def _deal(percent: int) -> dict:
+    return {"amount": Decimal(100), "margin": Decimal(percent)}
+
+
+def test_margin_bands_are_fixed_unless_one_holds_most_deals():
+    spread = [_deal(p) for p in (5, 8, 12, 15, 22, 25, 35, 40)]
+    assert modelling.margin_bands(spread) == modelling.BANDS
+    assert modelling.margin_bands([_deal(80)] * 3) == modelling.BANDS  # too few to split
+    # The demo's deals all earn 30% or more: quartiles of their margin % instead.
+    rich = [_deal(p) for p in (45, 60, 70, 75, 78, 81, 84, 86, 88, 90, 92, 95)]
+    bands = modelling.margin_bands(rich)
+    assert [b[0] for b in bands] == ["under 75%", "75–84%", "84–90%", "90% or more"]
+    assert [modelling._band_of(d, bands) for d in rich] == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]

@@ -3,6 +3,8 @@ anonymous is sent to log in (page) or gets 401 (API). Nothing is ever written.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -92,3 +94,42 @@ def test_api_reports_bad_input(model_org):
         {"period": "2026-03", "current_plan": "unit-plan", "yaml": ["id: [x"]},
     )
     assert pasted.status_code == 422
+
+
+def test_page_defaults_to_the_last_complete_month_and_the_busiest_plan(
+    model_org, client, monkeypatch
+):
+    from tests.web.conftest import set_today
+
+    set_today(monkeypatch, dt.date(2026, 4, 10))
+    model_org.login(client, "admin")
+    form = client.get(reverse("payouts:modelling")).context["form"]
+    assert form["period"].value() == "2026-03"
+    assert form["current_plan"].value() == "unit-plan"  # both reps are on it, nobody on margin
+    set_today(monkeypatch, dt.date(2026, 1, 1))
+    assert client.get(reverse("payouts:modelling")).context["form"]["period"].value() == "2025-12"
+
+
+def test_page_says_when_the_period_has_no_won_deals(model_org, client):
+    model_org.login(client, "admin")
+    response = client.post(reverse("payouts:modelling"), {**_form(model_org), "period": "2026-04"})
+    html = response.content.decode()
+    assert response.context["result"].deals == 0
+    assert 'data-testid="empty"' in html and "No won deals in 2026-04" in html
+    assert 'data-testid="comparison"' not in html and "plotly.min.js" not in html
+
+
+def test_page_shows_which_candidate_failed_and_still_compares_the_rest(model_org, client):
+    from tests.payouts.test_modelling import MARGIN_PLAN
+
+    quarterly = MARGIN_PLAN.replace("id: margin-plan", "id: q").replace(
+        "period: month", "period: quarter"
+    )
+    model_org.login(client, "admin")
+    html = client.post(
+        reverse("payouts:modelling"), {**_form(model_org), "yaml": quarterly}
+    ).content.decode()
+    assert html.count('data-testid="scenario-error"') == 1
+    assert "Margin share (q v1, pasted) could not be calculated:" in html
+    assert 'data-testid="comparison"' in html and "USD 2,000.00" in html  # the others
+    assert "40 units" in html and "40.000000" not in html

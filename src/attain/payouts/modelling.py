@@ -144,6 +144,26 @@ class ModellingResult:
     def scenarios(self) -> list[Scenario]:
         return [self.current, *self.candidates]
 
+    @property
+    def band_rows(self) -> list[Band]:
+        """The margin bands' deal counts and margins (the same under every plan)."""
+        return next((s.bands for s in self.scenarios if not s.error), [])
+
+    @property
+    def units_display(self) -> str:
+        return plain_number(self.units)
+
+    @property
+    def same_pay_for_all(self) -> bool:
+        """Every rep earns the same under every plan that calculated (one histogram bar)."""
+        return len(self.histogram_edges) == 2
+
+
+def plain_number(value: Decimal) -> str:
+    """``Decimal("40.000000")`` → ``40``, ``Decimal("1234.50")`` → ``1,234.5``."""
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 # --- choosing the plans -------------------------------------------------------------------
 
@@ -158,6 +178,25 @@ def plan_choices() -> list[tuple[int, str, str]]:
 
 def current_plan_ids() -> list[str]:
     return sorted({plan_id for _, plan_id, _ in plan_choices()})
+
+
+def busiest_plan_id(day: dt.date) -> str | None:
+    """The plan most reps are on at ``day`` (the natural "current plan"), else the first."""
+    from django.db.models import Count
+
+    from attain.common import in_force_on
+    from attain.plans.models import PlanAssignment
+
+    plans = current_plan_ids()
+    if not plans:
+        return None
+    counts = dict(
+        PlanAssignment.objects.filter(in_force_on(day), plan_id__in=plans)
+        .values("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    return min(plans, key=lambda p: (-counts.get(p, 0), p))
 
 
 def _current_texts(plan_id: str) -> dict[str, str]:
@@ -302,6 +341,7 @@ class _Facts:
         self.revenue = _cents(sum((d["amount"] * d["share"] for d in self.deals.values()), ZERO))
         self.margin = _cents(sum((d["margin"] * d["share"] for d in self.deals.values()), ZERO))
         self.units = sum((d["units"] * d["share"] for d in self.deals.values()), ZERO)
+        self.bands = margin_bands(list(self.deals.values()))
 
     def attainment(self) -> list[Attainment]:
         quotas: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
@@ -397,15 +437,30 @@ def _stats(values: list[Decimal]) -> Stats:
 
 
 def _histogram_edges(scenarios: list[Scenario]) -> list[Decimal]:
-    """Shared bin edges (whole dollars) so the scenarios compare bar for bar."""
+    """Shared bin edges so the scenarios compare bar for bar: at most ``HISTOGRAM_BINS``
+    (one more when the range straddles the edges) bins of a round width (1, 2 or 5 × a power
+    of ten dollars) and at least 1% of the largest pay, so that equal pay makes one bar and
+    not ten one-dollar bins."""
     values = [v for s in scenarios for v in s.per_rep.values()]
     if not values:
         return []
     low, high = min(values), max(values)
-    low = low.to_integral_value(rounding="ROUND_FLOOR")
-    high = high.to_integral_value(rounding="ROUND_CEILING")
-    width = max(((high - low) / HISTOGRAM_BINS).to_integral_value("ROUND_CEILING"), Decimal(1))
-    return [low + width * i for i in range(HISTOGRAM_BINS + 1)]
+    raw = max((high - low) / HISTOGRAM_BINS, max(abs(low), abs(high)) / 100, Decimal(1))
+    width = _round_width(raw)
+    start = (low / width).to_integral_value(rounding="ROUND_FLOOR") * width
+    bins = max(1, int(((high - start) / width).to_integral_value(rounding="ROUND_CEILING")))
+    return [start + width * i for i in range(bins + 1)]
+
+
+def _round_width(raw: Decimal) -> Decimal:
+    """The smallest 1, 2 or 5 × 10^k not below ``raw`` (raw ≥ 1)."""
+    power = Decimal(1)
+    while power * 10 <= raw:
+        power *= 10
+    for step in (1, 2, 5, 10):
+        if power * step >= raw:
+            return power * step
+    return power * 10
 
 
 def _histogram(values: list[Decimal], edges: list[Decimal]) -> list[int]:
@@ -458,14 +513,43 @@ def _correlations(payouts: list[float], series: dict[str, list[float]]) -> dict:
     }
 
 
-def _band_of(deal: dict) -> int:
-    if deal["amount"] <= 0:
+def _margin_percent(deal: dict) -> Decimal | None:
+    return deal["margin"] * 100 / deal["amount"] if deal["amount"] > 0 else None
+
+
+def _band_of(deal: dict, bands=BANDS) -> int:
+    percent = _margin_percent(deal)
+    if percent is None:
         return 0
-    percent = deal["margin"] * 100 / deal["amount"]
-    for index, (_, low, high) in enumerate(BANDS):
+    for index, (_, low, high) in enumerate(bands):
         if (low is None or percent >= low) and (high is None or percent < high):
             return index
-    return len(BANDS) - 1
+    return len(bands) - 1
+
+
+def margin_bands(deals: list[dict]) -> tuple:
+    """The deal margin % bands to show: the fixed ``BANDS``, unless (with 8 deals or more)
+    one of them holds more than half the deals — then quartiles of the period's deals by
+    margin %, on whole percents, so that the bands tell the deals apart."""
+    percents = sorted(p for p in map(_margin_percent, deals) if p is not None)
+    if len(percents) < 8:
+        return BANDS
+    counts = [0] * len(BANDS)
+    for deal in deals:
+        counts[_band_of(deal)] += 1
+    if max(counts) * 2 <= len(deals):
+        return BANDS
+    n = len(percents)
+    edges = sorted(
+        {percents[n * k // 4].quantize(Decimal(1), rounding=ROUND_HALF_EVEN) for k in (1, 2, 3)}
+    )
+    edges = [e for e in edges if percents[0] < e <= percents[-1]]
+    if not edges:
+        return BANDS
+    bands = [(f"under {edges[0]}%", None, edges[0])]
+    bands += [(f"{a}–{b}%", a, b) for a, b in zip(edges, edges[1:], strict=False)]
+    bands.append((f"{edges[-1]}% or more", edges[-1], None))
+    return tuple(bands)
 
 
 def _alignment(item: Scenario, facts: _Facts, per_deal: dict[str, Decimal]) -> None:
@@ -487,9 +571,10 @@ def _alignment(item: Scenario, facts: _Facts, per_deal: dict[str, Decimal]) -> N
         [float(item.per_rep[r]) for r in reps],
         {k: [float(facts.rep_totals[r][k]) for r in reps] for k in ("margin", "units", "revenue")},
     )
-    sums = [dict(deals=0, revenue=ZERO, margin=ZERO, units=ZERO, payout=ZERO) for _ in BANDS]
+    bands = facts.bands
+    sums = [dict(deals=0, revenue=ZERO, margin=ZERO, units=ZERO, payout=ZERO) for _ in bands]
     for deal, payout, i in zip(deals, pay, range(len(deals)), strict=True):
-        band = sums[_band_of(deal)]
+        band = sums[_band_of(deal, bands)]
         band["deals"] += 1
         band["revenue"] += credited["revenue"][i]
         band["margin"] += credited["margin"][i]
@@ -507,7 +592,7 @@ def _alignment(item: Scenario, facts: _Facts, per_deal: dict[str, Decimal]) -> N
             per_unit=_ratio(s["payout"], s["units"]),
             per_revenue_dollar=_ratio(s["payout"], s["revenue"]),
         )
-        for (label, _, _), s in zip(BANDS, sums, strict=True)
+        for (label, _, _), s in zip(bands, sums, strict=True)
     ]
     item.deal_rows = list(zip(deals, pay, refs, strict=True))
     item.warnings = alignment_warnings(item)

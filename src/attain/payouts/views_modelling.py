@@ -10,11 +10,13 @@ from django.shortcuts import render
 
 from attain.payouts import modelling
 from attain.payouts.forms_modelling import ModellingForm
+from attain.people import selectors
 
 
-def _last_month() -> str:
-    first = dt.date.today().replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year}-{first.month:02d}"
+def last_complete_month(day: dt.date | None = None) -> str:
+    """The month before ``day``'s (today's) month: the last one whose deals are all in."""
+    last = (day or selectors.today()).replace(day=1) - dt.timedelta(days=1)
+    return f"{last.year}-{last.month:02d}"
 
 
 @login_required
@@ -22,10 +24,10 @@ def modelling_page(request):
     if not modelling.can_model(request.user):
         raise PermissionDenied("Plan modelling is for admins and finance.")
     data = request.POST if request.method == "POST" else (request.GET or None)
-    initial = {"period": _last_month()}
-    plans = modelling.current_plan_ids()
-    if plans:
-        initial["current_plan"] = plans[0]
+    initial = {"period": last_complete_month()}
+    busiest = modelling.busiest_plan_id(selectors.today())
+    if busiest:
+        initial["current_plan"] = busiest
     form = ModellingForm(data, initial=initial)
     result = None
     figures = None
@@ -43,5 +45,5 @@ def modelling_page(request):
     return render(
         request,
         "payouts/modelling/page.html",
-        {"form": form, "result": result, "figures": figures, "bands": modelling.BANDS},
+        {"form": form, "result": result, "figures": figures},
     )
