@@ -618,7 +618,7 @@ def _group(rows: list, which: str) -> Band:
     percents = sorted(d["margin"] * 100 / d["amount"] for d, _, _ in rows)
     middle = percents[len(percents) // 2].quantize(Decimal(1))
     return Band(
-        label=f"{middle}% (the {which} quarter of deals by margin)",
+        label=f"the {which}-margin quarter of deals (median {middle}% margin)",
         deals=len(rows),
         revenue=_cents(revenue),
         margin=_cents(margin),
@@ -628,6 +628,11 @@ def _group(rows: list, which: str) -> Band:
         per_unit=_ratio(payout, units),
         per_revenue_dollar=_ratio(payout, revenue),
     )
+
+
+def _phrase(group: Band) -> str:
+    """'the lowest-margin quarter of deals (…)' as is; a fixed band as 'deals at … margin'."""
+    return group.label if group.label.startswith("the ") else f"deals at {group.label} margin"
 
 
 def alignment_warnings(item: Scenario) -> list[str]:
@@ -641,17 +646,15 @@ def alignment_warnings(item: Scenario) -> list[str]:
         flat = bool(low.per_unit and high.per_unit and low.per_unit * 4 >= high.per_unit * 3)
         if flat and richer:
             warnings.append(
-                "Pays per unit sold regardless of profit: a deal at "
-                f"{low.label} margin earns {_money(low.per_unit)} per unit, one at "
-                f"{high.label} {_money(high.per_unit)} — like the used-car lot that pays per "
-                "car sold."
+                f"Pays per unit sold regardless of profit: {_phrase(low)} earn "
+                f"{_money(low.per_unit)} per unit, {_phrase(high)} {_money(high.per_unit)} — "
+                "like the used-car lot that pays per car sold."
             )
         if low_ppm is None or (high_ppm is not None and low_ppm >= high_ppm * PPM_RATIO_WARNING):
             times = f"{(low_ppm / high_ppm).quantize(Decimal('0.1'))}×" if low_ppm else "far more"
             warnings.append(
-                f"Each margin dollar of a low-margin deal ({low.label}) pays {_money(low_ppm)}, "
-                f"{times} a high-margin deal ({high.label}, {_money(high_ppm)}): the plan "
-                "rewards discounting."
+                f"Each margin dollar of {_phrase(low)} pays {_money(low_ppm)}, {times} one of "
+                f"{_phrase(high)} ({_money(high_ppm)}): the plan rewards discounting."
             )
     margin_r = item.correlations.get("margin", {}).get("spearman")
     units_r = item.correlations.get("units", {}).get("spearman")
