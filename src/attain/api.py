@@ -101,6 +101,7 @@ def validation_failed(request: HttpRequest, exc: ValidationError):
 
 
 def register_routers() -> None:
+    from attain.coaching.api import router as coaching_router
     from attain.leaderboards.webhooks import router as webhooks_router
     from attain.payouts.api_modelling import router as modelling_router
     from attain.payouts.api_runs import router as runs_router
@@ -118,6 +119,7 @@ def register_routers() -> None:
     api.add_router("/", statements_router)
     api.add_router("/", modelling_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/coaching", coaching_router)
 
 
 register_routers()

@@ -47,6 +47,13 @@ ENDPOINTS = {
     ("post", "/api/inquiries/{inquiry_id}/messages"),
     ("post", "/api/inquiries/{inquiry_id}/resolve"),
     ("get", "/api/estimate"),
+    # coaching
+    ("get", "/api/coaching/insights"),
+    ("get", "/api/coaching/sessions"),
+    ("post", "/api/coaching/sessions"),
+    ("get", "/api/coaching/sessions/{session_id}"),
+    ("get", "/api/coaching/action-items"),
+    ("patch", "/api/coaching/action-items/{item_id}"),
     # webhooks
     ("post", "/api/webhooks/deals"),
     # payouts: plan modelling

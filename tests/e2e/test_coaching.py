@@ -80,7 +80,7 @@ def test_manager_coaches_from_an_opportunity_and_the_rep_follows_up(new_page, de
     manager.goto(f"/coaching/reps/{demo_org['rep'].pk}/goal/")
     manager.get_by_label("Goal", exact=True).fill("House deposit")
     manager.get_by_label("Target amount").fill("20000")
-    manager.get_by_label("Saved so far").fill("5000")
+    manager.get_by_label("Saved before pay counts").fill("5000")
     manager.get_by_role("button", name="Save goal").click()
     # The profile compares with the same team as the opportunities page, so agrees with it.
     expect(manager.get_by_test_id("rep-insights")).to_contain_text("Credibly below the team")
@@ -91,7 +91,7 @@ def test_manager_coaches_from_an_opportunity_and_the_rep_follows_up(new_page, de
     rep.goto("/coaching/")
     items = rep.get_by_test_id("my-items")
     expect(items).to_contain_text(ITEM)
-    expect(rep.get_by_test_id("goal")).to_contain_text("USD 5,000.00 saved of USD 20,000.00 (25%)")
+    expect(rep.get_by_test_id("goal")).to_contain_text("USD 5,000.00 of USD 20,000.00 (25%)")
     expect(rep.get_by_test_id("opportunities")).to_have_count(0)  # a rep sees no team list
     screenshot(rep, "coaching-rep")
     items.get_by_role("button", name=f"Mark done: {ITEM}").click()

@@ -56,9 +56,90 @@ class FollowUpForm(forms.Form):
     scheduled_at = SessionForm.base_fields["scheduled_at"]
 
 
+# Recordings a call review accepts: extension → the content types a browser may send for
+# it. Both must agree; the file is then served with the type it was uploaded with.
+RECORDING_TYPES = {
+    ".mp3": {"audio/mpeg", "audio/mp3"},
+    ".m4a": {"audio/mp4", "audio/x-m4a", "audio/m4a", "audio/aac"},
+    ".aac": {"audio/aac", "audio/x-aac"},
+    ".wav": {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"},
+    ".ogg": {"audio/ogg", "video/ogg", "application/ogg"},
+    ".oga": {"audio/ogg"},
+    ".opus": {"audio/ogg", "audio/opus"},
+    ".webm": {"audio/webm", "video/webm"},
+    ".mp4": {"video/mp4", "audio/mp4"},
+    ".m4v": {"video/mp4", "video/x-m4v"},
+    ".mov": {"video/quicktime"},
+}
+DEFAULT_MAX_RECORDING_BYTES = 200 * 1024 * 1024
+
+
+def max_recording_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "ATTAIN_MAX_RECORDING_BYTES", DEFAULT_MAX_RECORDING_BYTES))
+
+
+def check_recording(upload) -> str:
+    """The content type to serve ``upload`` with, or ValidationError naming what is wrong."""
+    from pathlib import PurePath
+
+    name = upload.name or ""
+    suffix = PurePath(name).suffix.lower()
+    allowed = RECORDING_TYPES.get(suffix)
+    if allowed is None:
+        kinds = ", ".join(sorted(RECORDING_TYPES))
+        raise forms.ValidationError(
+            f"{name!r} is not an audio or video recording we accept ({kinds})."
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in allowed:
+        raise forms.ValidationError(
+            f"{name!r} was sent as {content_type or 'an unknown type'}, which does not match "
+            f"its {suffix} extension ({', '.join(sorted(allowed))})."
+        )
+    limit = max_recording_bytes()
+    if upload.size > limit:
+        from django.template.defaultfilters import filesizeformat
+
+        raise forms.ValidationError(
+            f"{name!r} is {filesizeformat(upload.size)}; recordings may be at most "
+            f"{filesizeformat(limit)}."
+        )
+    if upload.size == 0:
+        raise forms.ValidationError(f"{name!r} is empty.")
+    return content_type
+
+
 class CallReviewForm(forms.Form):
     title = forms.CharField(max_length=200, label="Call")
-    link = forms.URLField(max_length=500, label="Recording link", assume_scheme="https")
+    link = forms.URLField(
+        max_length=500, label="Recording link", assume_scheme="https", required=False
+    )
+    recording = forms.FileField(
+        label="or upload audio or video",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join([*RECORDING_TYPES, "audio/*", "video/*"])}
+        ),
+    )
+
+    def clean_recording(self):
+        upload = self.cleaned_data.get("recording")
+        if upload:
+            self.recording_type = check_recording(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        link, upload = data.get("link"), data.get("recording")
+        if self.errors:
+            return data
+        if link and upload:
+            raise forms.ValidationError("Give a link or upload a recording, not both.")
+        if not link and not upload:
+            raise forms.ValidationError("Give a link to the recording or upload it.")
+        return data
 
 
 TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")

@@ -63,19 +63,43 @@ class ActionItem(models.Model):
         return self.text
 
 
+def recording_path(review: CallReview, filename: str) -> str:
+    """A random name under MEDIA_ROOT/coaching/recordings/: never the uploader's file name
+    (which is kept in ``recording_name``), and never served as a static file."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"coaching/recordings/{uuid.uuid4().hex}{suffix}"
+
+
 class CallReview(models.Model):
-    """A recorded call reviewed in a session: a link to the recording (no upload yet)."""
+    """A recorded call reviewed in a session: a link to the recording, or an uploaded
+    audio or video file (served only through a permission-checked view, see views.py)."""
 
     session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="reviews")
     title = models.CharField(max_length=200)
-    link = models.URLField(max_length=500)
+    link = models.URLField(max_length=500, blank=True)
+    recording = models.FileField(upload_to=recording_path, max_length=255, blank=True)
+    recording_name = models.CharField(max_length=255, blank=True)
+    recording_type = models.CharField(max_length=100, blank=True)
+    recording_size = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(link="") | ~Q(recording=""), name="call_review_link_or_recording"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_video(self) -> bool:
+        return self.recording_type.startswith("video/")
 
 
 class CallComment(models.Model):

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.urls import reverse
 
@@ -34,7 +35,7 @@ from attain.common import DEFAULT_CURRENCY, in_force_on
 from attain.people import selectors as people
 from attain.people.models import Rep, Team, TeamMembership, User
 from attain.quotas.windows import quota_totals
-from attain.sales.models import Activity, Deal, DealLine
+from attain.sales.models import Activity, Deal, DealLine, DealStageChange
 
 DAYS_PER_QUARTER = Decimal("91.3125")  # 365.25 / 4
 HIGH_ACTIVITY = 1.25  # × team median activity count
@@ -316,6 +317,7 @@ class RepInsight:
     patterns: list[str] = field(default_factory=list)
     quota: Decimal | None = None  # revenue quota for the whole period
     coverage_basis: str = "team"  # "quota": pipeline ÷ remaining quota; "met"; "team"
+    stages: list[StageInsight] = field(default_factory=list)  # one per stage pair
 
     @property
     def attainment(self) -> float | None:
@@ -332,6 +334,11 @@ class RepInsight:
     @property
     def rep(self) -> Rep:
         return self.metrics.rep
+
+    @property
+    def stage_history(self) -> bool:
+        """Whether any of the rep's deals entered a pipeline stage in the period."""
+        return any(stage.entered for stage in self.stages)
 
     @property
     def cycle_explained(self) -> bool:
@@ -351,6 +358,9 @@ class TeamMedians:
     cycle: float | None  # median of reps' geometric-mean cycle, days
     activity: float | None
     won_per_quarter: Decimal | None
+    # Per stage pair (in pipeline order): median shrunk conversion, median days to move on.
+    stage_conversion: list[float | None] = field(default_factory=list)
+    stage_days: list[float | None] = field(default_factory=list)
 
 
 @dataclass
@@ -395,6 +405,11 @@ def team_insights(reps: list[Rep], period: Period, as_of: dt.date) -> TeamInsigh
         won_per_quarter=_decimal_median([won_per_q[m.rep.id] for m in active if m.closed]),
     )
     quotas = quota_totals(raw, "revenue", period.start, period_end(period))
+    stage_names = pipeline_stages()
+    stage_counts = stage_conversion_counts(list(raw), period, stage_names)
+    stage_rows = compare_stages(stage_counts, stage_names, [m.rep.id for m in active])
+    medians.stage_conversion = stage_rows.conversion_medians
+    medians.stage_days = stage_rows.days_medians
     rows = []
     for rep_id, m in raw.items():
         if not (m.closed or m.activity_total or m.pipeline_count):
@@ -415,6 +430,7 @@ def team_insights(reps: list[Rep], period: Period, as_of: dt.date) -> TeamInsigh
             "cycle": _material_gap(cycle, medians.cycle),
         }
         row = RepInsight(m, win, size, cycle, coverage, flags, quota=quota, coverage_basis=basis)
+        row.stages = stage_rows.by_rep.get(rep_id, [])
         row.patterns = patterns_for(row, medians)
         rows.append(row)
     rows.sort(key=lambda r: r.rep.name)
@@ -441,7 +457,169 @@ def patterns_for(row: RepInsight, medians: TeamMedians) -> list[str]:
         found.append("Long cycles")
     if quiet and row.metrics.closed and row.flags["win_rate"] != "below":
         found.append("Low activity")
+    for stage in row.stages:
+        if stage.flag == "below":
+            found.append(f"Stalls at {stage.stage}")
+    # A long stay in a stage: the one stage that lags the team most (deals of a rep with
+    # long cycles are slower at every stage; name where it is worst, once), and not when
+    # the long cycle comes with credibly bigger deals.
+    slow = [s for s in row.stages if s.days_flag == "above" and s.days and s.team_days]
+    if slow and not row.cycle_explained:
+        worst = max(slow, key=lambda s: s.days.centre / s.team_days)
+        found.append(f"Long cycles at the {worst.stage} stage")
     return found
+
+
+# --- stage-to-stage conversion -----------------------------------------------------------
+
+# The pipeline's open stages in their typical order (the demo's stage names, which are
+# Salesforce's defaults); ATTAIN_PIPELINE_STAGES in the settings overrides it. Stage names
+# match case-insensitively. Closed Won / Closed Lost are not in it: a won deal has passed
+# every stage, a lost one stopped where it was.
+DEFAULT_PIPELINE_STAGES = ("Prospecting", "Qualification", "Proposal", "Negotiation")
+WON_LABEL = "Won"
+
+
+def pipeline_stages() -> tuple[str, ...]:
+    return tuple(getattr(settings, "ATTAIN_PIPELINE_STAGES", DEFAULT_PIPELINE_STAGES))
+
+
+@dataclass
+class StageCounts:
+    """One rep's deals that entered ``stage`` in the period."""
+
+    entered: int = 0
+    known: int = 0  # of those, moved on or closed: the outcome is known
+    converted: int = 0  # of those, reached the next stage (or a later one) or were won
+    days: list[int] = field(default_factory=list)  # entering → moving on, converted deals
+
+
+def stage_conversion_counts(
+    rep_ids: list[int], period: Period, stages: tuple[str, ...]
+) -> dict[int, list[StageCounts]]:
+    """Per rep (deal owner), per open stage of ``stages``: of the deals that entered the
+    stage in the period (first entry in the period), how many moved on — entered a later
+    stage of the order on or after that day (skipped stages count as passed), or were won —
+    and how many are known (moved on, or closed). A deal still open at the stage is not
+    known yet and counts in ``entered`` only. The last stage's next step is being won."""
+    index = {name.lower(): i for i, name in enumerate(stages)}
+    out = {rep_id: [StageCounts() for _ in stages] for rep_id in rep_ids}
+    if not stages or not rep_ids:
+        return out
+    entered = DealStageChange.objects.filter(
+        deal__owner_id__in=rep_ids, entered_on__gte=period.start, entered_on__lte=period.end
+    )
+    deal_ids = entered.values("deal_id")
+    history: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+    changes = DealStageChange.objects.filter(deal_id__in=deal_ids).order_by()
+    for deal_id, stage, day in changes.values_list("deal_id", "stage", "entered_on"):
+        i = index.get(stage.strip().lower())
+        if i is not None:
+            history[deal_id].append((i, day))
+    deals = Deal.objects.filter(id__in=deal_ids).order_by()
+    for deal_id, owner_id, status, close_date in deals.values_list(
+        "id", "owner_id", "status", "close_date"
+    ):
+        entries = sorted(history.get(deal_id, []), key=lambda e: (e[1], e[0]))
+        seen: set[int] = set()
+        for i, day in entries:
+            if i in seen or not period.start <= day <= period.end:
+                continue
+            seen.add(i)
+            counts = out[owner_id][i]
+            counts.entered += 1
+            later = [d for j, d in entries if j > i and d >= day]
+            if later:
+                moved_on = min(later)
+            elif status == Deal.Status.WON:
+                moved_on = close_date or day
+            else:
+                moved_on = None
+            if moved_on is not None:
+                counts.converted += 1
+                counts.known += 1
+                counts.days.append((moved_on - day).days)
+            elif status == Deal.Status.LOST:
+                counts.known += 1
+    return out
+
+
+@dataclass
+class StageInsight:
+    stage: str
+    next_stage: str
+    entered: int
+    known: int
+    converted: int
+    estimate: metrics.RateEstimate | None  # None when no outcome is known
+    flag: str  # "below" / "above" the team median, or ""
+    days: metrics.LogEstimate | None  # days to move on, converted deals
+    days_flag: str  # "above": credibly and materially slower than the team
+    team_rate: float | None = None  # team median shrunk conversion at this stage
+    team_days: float | None = None  # team median typical days to move on
+
+    @property
+    def raw(self) -> float | None:
+        return self.converted / self.known if self.known else None
+
+
+@dataclass
+class StageComparison:
+    by_rep: dict[int, list[StageInsight]]
+    conversion_medians: list[float | None]
+    days_medians: list[float | None]
+
+
+def compare_stages(
+    counts: dict[int, list[StageCounts]], stages: tuple[str, ...], compared: list[int]
+) -> StageComparison:
+    """Shrink each rep's conversion at each stage toward the team (a beta-binomial prior
+    fitted per stage over the reps' (converted, known) counts, like the win rate) and flag
+    a gap when the 90% interval excludes the team median of the shrunk rates (over the
+    ``compared`` reps with a known outcome). Days to move on compare like the sales cycle
+    (log scale, at least five deals, materially: 25%)."""
+    by_rep: dict[int, list[StageInsight]] = {rep_id: [] for rep_id in counts}
+    conversion_medians: list[float | None] = []
+    days_medians: list[float | None] = []
+    for i, stage in enumerate(stages):
+        next_stage = stages[i + 1] if i + 1 < len(stages) else WON_LABEL
+        per_rep = {rep_id: rows[i] for rep_id, rows in counts.items()}
+        prior = metrics.fit_beta_prior([(c.converted, c.known) for c in per_rep.values()])
+        estimates = {
+            rep_id: metrics.shrink_rate(c.converted, c.known, prior) if c.known else None
+            for rep_id, c in per_rep.items()
+        }
+        days = {
+            rep_id: metrics.log_estimate([max(d, 1) for d in c.days])
+            for rep_id, c in per_rep.items()
+        }
+        team_rate = metrics.team_median(
+            [estimates[r].shrunk for r in compared if estimates.get(r) is not None]
+        )
+        team_days = metrics.team_median(
+            [days[r].centre for r in compared if days.get(r) is not None]
+        )
+        conversion_medians.append(team_rate)
+        days_medians.append(team_days)
+        for rep_id, c in per_rep.items():
+            estimate = estimates[rep_id]
+            flag = metrics.gap_direction(estimate.low, estimate.high, team_rate) if estimate else ""
+            by_rep[rep_id].append(
+                StageInsight(
+                    stage=stage,
+                    next_stage=next_stage,
+                    entered=c.entered,
+                    known=c.known,
+                    converted=c.converted,
+                    estimate=estimate,
+                    flag=flag,
+                    days=days[rep_id],
+                    days_flag="above" if _material_gap(days[rep_id], team_days) == "above" else "",
+                    team_rate=team_rate,
+                    team_days=team_days,
+                )
+            )
+    return StageComparison(by_rep, conversion_medians, days_medians)
 
 
 # --- coaching opportunities ------------------------------------------------------------
@@ -546,6 +724,27 @@ def opportunities(insights: TeamInsights) -> list[Opportunity]:
                     worth=None,
                     evidence_url=_deals_url(row.rep, period, Deal.Status.WON),
                     evidence_label=f"{m.won} won deals",
+                )
+            )
+        for i, stage in enumerate(row.stages):
+            team = med.stage_conversion[i] if i < len(med.stage_conversion) else None
+            if stage.flag != "below" or team is None:
+                continue
+            e = stage.estimate
+            found.append(
+                Opportunity(
+                    rep=row.rep,
+                    kind="stage",
+                    pattern=f"Stalls at {stage.stage}",
+                    gap=(
+                        f"{stage.stage} → {stage.next_stage} conversion {e.shrunk:.0%} (90% "
+                        f"interval {e.low:.0%}–{e.high:.0%}; raw {stage.converted} of "
+                        f"{stage.known}) against a team median of {team:.0%}"
+                    ),
+                    certainty=e.prob_below(team),
+                    worth=None,
+                    evidence_url=_deals_url(row.rep, period, Deal.Status.LOST),
+                    evidence_label=f"{m.lost} lost deals",
                 )
             )
     found.sort(key=lambda o: (o.worth is None, -(o.worth or 0), -(o.certainty or 0), o.rep.name))

@@ -50,6 +50,26 @@ def prefilled_agenda(rep: Rep, opportunities: list[selectors.Opportunity], won_q
     return "\n".join(lines)
 
 
+def agenda_for(manager: Rep, rep: Rep, day: dt.date) -> str:
+    """The prefilled agenda of a new session of ``manager`` with ``rep``: the rep's coaching
+    opportunities in the manager's team over the trailing 12 months, won revenue this
+    quarter (with attainment against a revenue quota) and open action items."""
+    from attain.common import DEFAULT_CURRENCY
+    from attain.quotas.windows import quota_totals
+
+    period = selectors.period_for("", day)
+    insights = selectors.team_insights(selectors.subtree_reps(manager, day), period, day)
+    theirs = [o for o in selectors.opportunities(insights) if o.rep.id == rep.id]
+    quarter = selectors.period_for(selectors.quarter_key(day), day)
+    won = selectors.rep_metrics([rep], quarter, day)[rep.id].won_amount
+    won_text = f"{DEFAULT_CURRENCY} {won:,.2f} ({quarter.label})"
+    quota = quota_totals([rep.id], "revenue", quarter.start, selectors.period_end(quarter))
+    if quota.get(rep.id):
+        share = won * 100 / quota[rep.id]
+        won_text += f", {share:.0f}% of the {DEFAULT_CURRENCY} {quota[rep.id]:,.2f} quota"
+    return prefilled_agenda(rep, theirs, won_quarter=won_text)
+
+
 @transaction.atomic
 def schedule_session(
     *,
@@ -115,10 +135,38 @@ def set_item_done(item: ActionItem, done: bool) -> ActionItem:
     return item
 
 
-def add_call_review(session: CoachingSession, *, title: str, link: str) -> CallReview:
-    review = CallReview(session=session, title=title.strip(), link=link.strip())
-    review.full_clean()
-    review.save()
+def add_call_review(
+    session: CoachingSession,
+    *,
+    title: str,
+    link: str = "",
+    recording=None,
+) -> CallReview:
+    """A call to review: a link to the recording, or an uploaded file (checked by
+    ``forms.check_recording``; stored under MEDIA_ROOT with a random name)."""
+    from attain.coaching.forms import check_recording
+
+    review = CallReview(session=session, title=title.strip(), link=(link or "").strip())
+    if recording is not None:
+        try:
+            recording_type = check_recording(recording)
+        except Exception as error:  # forms.ValidationError → the model layer's
+            raise ValidationError(getattr(error, "messages", [str(error)])) from error
+        review.recording_name = (recording.name or "")[-255:]
+        review.recording_type = recording_type
+        review.recording_size = recording.size
+    if bool(review.link) == (recording is not None):
+        raise ValidationError("A call review has a link or an uploaded recording (one of them).")
+    review.full_clean(exclude=["recording"])
+    with transaction.atomic():
+        if recording is not None:
+            review.recording.save(recording.name, recording, save=False)
+        try:
+            review.save()
+        except Exception:
+            if recording is not None:
+                review.recording.delete(save=False)
+            raise
     return review
 
 

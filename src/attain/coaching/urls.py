@@ -17,6 +17,7 @@ urlpatterns = [
     path("sessions/<int:pk>/reviews/", views.review_add, name="review_add"),
     path("sessions/<int:pk>/role-plays/", views.role_play_add, name="role_play_add"),
     path("reviews/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("reviews/<int:pk>/recording/", views.recording, name="recording"),
     path("items/<int:pk>/done/", views.item_done, name="item_done"),
     path("training/new/", views.training_new, name="training_new"),
     path("training/<int:pk>/", views.training_detail, name="training_detail"),

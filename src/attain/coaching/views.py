@@ -5,13 +5,15 @@ answers 403 to a write."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from attain.coaching import goals, selectors, services
@@ -30,12 +32,12 @@ from attain.coaching.forms import (
     SkillForm,
     SkillRatingForm,
     TrainingForm,
+    max_recording_bytes,
 )
 from attain.coaching.models import CallReview, CoachingSession
 from attain.common import DEFAULT_CURRENCY
 from attain.people import selectors as people
 from attain.people.models import Rep, User
-from attain.quotas.windows import quota_totals
 
 
 def _guard(request) -> tuple[dt.date, str]:
@@ -184,22 +186,12 @@ def session_new(request):
             messages.success(request, f"Scheduled with {rep.name}.")
             return redirect("coaching:session_detail", pk=session.pk)
     else:
-        period = selectors.period_for("", day)
-        insights = selectors.team_insights(selectors.subtree_reps(me, day), period, day)
-        theirs = [o for o in selectors.opportunities(insights) if o.rep.id == rep.id]
-        quarter = selectors.period_for(selectors.quarter_key(day), day)
-        won = selectors.rep_metrics([rep], quarter, day)[rep.id].won_amount
-        won_text = f"{DEFAULT_CURRENCY} {won:,.2f} ({quarter.label})"
-        quota = quota_totals([rep.id], "revenue", quarter.start, selectors.period_end(quarter))
-        if quota.get(rep.id):
-            share = won * 100 / quota[rep.id]
-            won_text += f", {share:.0f}% of the {DEFAULT_CURRENCY} {quota[rep.id]:,.2f} quota"
         kind = request.GET.get("kind", "one_on_one")
         form = SessionForm(
             initial={
                 "kind": kind if kind in CoachingSession.Kind.values else "one_on_one",
                 "scheduled_at": timezone.localtime(_default_when(day)),
-                "agenda": services.prefilled_agenda(rep, theirs, won_quarter=won_text),
+                "agenda": services.agenda_for(me, rep, day),
             }
         )
     return render(request, "coaching/session_new.html", {"form": form, "rep": rep})
@@ -229,6 +221,7 @@ def session_detail(request, pk: int):
         "notes_form": notes_form,
         "item_form": ActionItemForm(session=session, initial={"owner": str(session.rep_id)}),
         "review_form": CallReviewForm(),
+        "max_recording_mb": max_recording_bytes() // (1024 * 1024),
         "comment_form": CallCommentForm(),
         "role_play_form": RolePlayForm(),
         "follow_up_form": FollowUpForm(
@@ -315,12 +308,100 @@ def review_add(request, pk: int):
     day, _ = _guard(request)
     session = _visible_session(request, pk, day)
     _require_coach(request, session.rep, day)
-    form = CallReviewForm(request.POST)
+    form = CallReviewForm(request.POST, request.FILES)
     if form.is_valid():
-        services.add_call_review(session, **form.cleaned_data)
+        try:
+            services.add_call_review(
+                session,
+                title=form.cleaned_data["title"],
+                link=form.cleaned_data["link"],
+                recording=form.cleaned_data["recording"] or None,
+            )
+            messages.success(request, "Call added.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     else:
         _form_errors(request, form)
     return _back_to(session)
+
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE_CHUNK = 64 * 1024
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(first, last) byte of a single ``Range: bytes=a-b`` header; None without one (or
+    one we do not handle, such as several ranges: the whole file is sent); False when it
+    cannot be satisfied."""
+    found = RANGE.match(header.strip()) if header else None
+    if not found or not any(found.groups()):
+        return None
+    first_text, last_text = found.groups()
+    if not first_text:  # the last N bytes
+        length = int(last_text)
+        if length == 0:
+            return False
+        return max(size - length, 0), size - 1
+    first = int(first_text)
+    last = min(int(last_text), size - 1) if last_text else size - 1
+    if first >= size or last < first:
+        return False
+    return first, last
+
+
+def _file_part(handle, first: int, length: int):
+    handle.seek(first)
+    remaining = length
+    try:
+        while remaining > 0:
+            block = handle.read(min(RANGE_CHUNK, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+            yield block
+    finally:
+        handle.close()
+
+
+@login_required
+def recording(request, pk: int):
+    """The uploaded recording of a call review, to those who may see the session (else
+    404), streamed; a single ``Range`` is answered with 206 so players can seek."""
+    day, _ = _guard(request)
+    review = get_object_or_404(CallReview, pk=pk)
+    _visible_session(request, review.session_id, day)
+    if not review.recording:
+        raise Http404("This call review has no uploaded recording.")
+    try:
+        handle = review.recording.open("rb")
+    except FileNotFoundError:
+        raise Http404("The recording file is missing.") from None
+    size = review.recording.size
+    span = _byte_range(request.headers.get("Range", ""), size)
+    if span is False:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif span is None:
+        response = FileResponse(handle, content_type=review.recording_type)
+        response["Content-Length"] = str(size)
+    else:
+        first, last = span
+        response = StreamingHttpResponse(
+            _file_part(handle, first, last - first + 1),
+            status=206,
+            content_type=review.recording_type,
+        )
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = content_disposition_header(
+        False, review.recording_name or "recording"
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

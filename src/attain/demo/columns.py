@@ -122,8 +122,15 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("outcome", "code"),
         ("duration_minutes", "int32"),
     ],
+    # A deal's stage history: the day it entered each stage of its path.
+    "deal_stages": [
+        ("id", "id"),
+        ("deal_id", "id"),
+        ("stage", "code"),
+        ("entered_on", "date"),
+    ],
 }
-STREAMED = ("deals", "deal_lines", "credits", "activities")
+STREAMED = ("deals", "deal_lines", "credits", "activities", "deal_stages")
 CURRENCY = "USD"
 
 # Derived external ids: prefix and zero padding of the id (wider numbers just grow).

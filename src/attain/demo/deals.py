@@ -38,6 +38,12 @@ from attain.demo.people import NO_DAY, SEG_ENTERPRISE, Org
 
 STREAM_DEALS = 10
 STREAM_PROSPECTING = 11
+# Stage histories draw from their own stream so that adding them changed no other column.
+STREAM_STAGES = 12
+# A lost deal moves past each open stage with this chance (+ slope × the owner's latent
+# win rate): weaker reps lose their deals earlier in the funnel.
+LOST_ADVANCE_BASE, LOST_ADVANCE_SLOPE = 0.25, 1.2
+OPEN_STAGES = 4  # Prospecting, Qualification, Proposal, Negotiation
 
 MAX_LINES = 4
 SPLIT_RATE = 0.08
@@ -56,6 +62,7 @@ class DealChunk:
     deal_lines: Table
     credits: Table
     activities: Table
+    deal_stages: Table | None = None
 
 
 def _pick(
@@ -241,7 +248,44 @@ class DealModel:
         }
         credits = self._credits(rng, owner, created, region, line_product, offsets)
         activities = self._deal_activities(rng, deals)
-        return DealChunk(deals, lines, credits, activities)
+        stages = self._stage_paths(index, owner, created, close, status, stage)
+        return DealChunk(deals, lines, credits, activities, stages)
+
+    def _stage_paths(self, index, owner, created, close, status, stage) -> Table:
+        """The day each deal entered each stage of its path, from a stream of its own.
+
+        Every deal starts in Prospecting on its created date. A won deal goes through all
+        four open stages to Closed Won on its close date; a lost deal drops out after the
+        last open stage it reached (each step taken with a chance that rises with the
+        owner's skill) to Closed Lost on its close date; an open deal has entered every
+        stage up to its current one, each when its progress through the cycle passed a
+        quarter, a half and three quarters (the rule that gave it its stage)."""
+        rng = self.config.rng(STREAM_STAGES, index)
+        n = len(owner)
+        cycle = (close - created).astype(np.float64)
+        won, lost = status == STATUS_WON, status == STATUS_LOST
+        # Closed deals: the open stages are entered at sorted random points of the cycle.
+        cut = np.sort(rng.random((n, OPEN_STAGES - 1)), axis=1)
+        advance = LOST_ADVANCE_BASE + LOST_ADVANCE_SLOPE * self.s["win_rate"][owner]
+        steps = rng.random((n, OPEN_STAGES - 1)) < np.clip(advance, 0.2, 0.9)[:, None]
+        lost_reach = np.cumprod(steps, axis=1).sum(axis=1)
+        quarters = np.arange(1, OPEN_STAGES) / OPEN_STAGES
+        open_day = created[:, None] + np.ceil(quarters[None, :] * cycle[:, None])
+        closed_day = created[:, None] + np.round(cut * cycle[:, None])
+        entered = np.empty((n, OPEN_STAGES + 1), np.int64)
+        entered[:, 0] = created
+        entered[:, 1:OPEN_STAGES] = np.where((won | lost)[:, None], closed_day, open_day)
+        entered[:, OPEN_STAGES] = close
+        reached = np.select([won, lost], [OPEN_STAGES - 1, lost_reach], stage)
+        valid = np.arange(OPEN_STAGES + 1)[None, :] <= reached[:, None]
+        valid[:, OPEN_STAGES] = won | lost
+        codes = np.broadcast_to(np.arange(OPEN_STAGES + 1), (n, OPEN_STAGES + 1)).copy()
+        codes[:, OPEN_STAGES] = np.where(won, STAGE_WON, STAGE_LOST)
+        return {
+            "deal": np.broadcast_to(np.arange(n)[:, None], valid.shape)[valid],
+            "stage": codes[valid].astype(np.int8),
+            "entered_on": entered[valid].astype(np.int32),
+        }
 
     def _credits(self, rng, owner, created, region, line_product, offsets) -> Table:
         s, n = self.s, len(owner)

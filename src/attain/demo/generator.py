@@ -35,6 +35,7 @@ class Chunk:
     deal_lines: Table | None = None
     credits: Table | None = None
     activities: Table | None = None
+    deal_stages: Table | None = None
 
 
 def products_table() -> Table:
@@ -72,8 +73,9 @@ class DemoData:
         }
 
     def chunks(self) -> Iterator[Chunk]:
-        """Deals with their lines, credits and activities, then prospecting activities."""
-        next_deal = next_line = next_credit = next_activity = 1
+        """Deals with their lines, credits, activities and stage history, then
+        prospecting activities."""
+        next_deal = next_line = next_credit = next_activity = next_stage = 1
         remaining, index = self.config.deals, 0
         while remaining > 0:
             n = min(DEAL_CHUNK, remaining)
@@ -93,7 +95,15 @@ class DemoData:
                 **{k: v for k, v in credits.items() if k != "deal"},
             }
             activities = _activities(next_activity, raw.activities, deal_ids)
-            yield Chunk(deals, lines, credits, activities)
+            stages = raw.deal_stages
+            stages = {
+                "id": _ids(next_stage, stages["deal"]),
+                "deal_id": deal_ids[stages["deal"]],
+                "stage": stages["stage"],
+                "entered_on": stages["entered_on"],
+            }
+            yield Chunk(deals, lines, credits, activities, stages)
+            next_stage += len(stages["id"])
             next_deal += n
             next_line += len(lines["id"])
             next_credit += len(credits["id"])

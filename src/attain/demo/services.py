@@ -44,7 +44,15 @@ def reset_sales_data() -> None:
 
     from attain.demo.showcase import delete_showcase
     from attain.people.models import Rep, Team, TeamMembership, User
-    from attain.sales.models import Account, Activity, Credit, Deal, DealLine, Product
+    from attain.sales.models import (
+        Account,
+        Activity,
+        Credit,
+        Deal,
+        DealLine,
+        DealStageChange,
+        Product,
+    )
     from attain.territories.models import Territory, TerritoryOwner
 
     delete_showcase()
@@ -53,6 +61,7 @@ def reset_sales_data() -> None:
             Activity,
             Credit,
             DealLine,
+            DealStageChange,
             Deal,
             TerritoryOwner,
             Territory,

@@ -195,7 +195,7 @@ class DatabaseSink:
         self.deal_pk = np.zeros(data.config.deals + 1, np.int64)
 
     def write_chunk(self, chunk: Chunk) -> None:
-        from attain.sales.models import Activity, Credit, Deal, DealLine
+        from attain.sales.models import Activity, Credit, Deal, DealLine, DealStageChange
 
         if chunk.deals is not None:
             d = chunk.deals
@@ -269,6 +269,18 @@ class DatabaseSink:
                     for i in range(len(deal_pk))
                 ],
             )
+
+            st = chunk.deal_stages
+            if st is not None:
+                deal_pk = self.deal_pk[st["deal_id"]].tolist()
+                stage, entered = _labels("stage", st["stage"]), _dates(st["entered_on"])
+                self._bulk(
+                    DealStageChange,
+                    [
+                        DealStageChange(deal_id=deal_pk[i], stage=stage[i], entered_on=entered[i])
+                        for i in range(len(deal_pk))
+                    ],
+                )
 
         ac = chunk.activities
         if ac is not None and len(ac["id"]):

@@ -41,6 +41,7 @@ class _Row:
     values: list[object]  # None where the cell could not be converted
     ok: bool = True
     pk: int | None = None  # the existing record's primary key, once classified as updated
+    changed: tuple[str, ...] = ()  # the columns that differ, once classified as updated
 
 
 class _Plan:
@@ -608,6 +609,7 @@ def _classify(shape: _Shape, rows: list[_Row], existing: dict, report: ImportRep
                 changed = (*changed, shape.names[m2m])
             if changed:
                 row.pk = current[0]
+                row.changed = changed
                 updated.append(row)
                 outcome = "updated"
             else:
@@ -871,3 +873,24 @@ def _run(
         return
     with transaction.atomic():
         _write(shape, created, updated)
+        if entity.name == "deals":
+            _record_stage_changes(shape, updated)
+
+
+def _record_stage_changes(shape: _Shape, updated: list[_Row]) -> None:
+    """A deal whose stage the import changed entered the new stage today (the first day
+    Attain saw it there). New deals get no history here: the export does not say when they
+    reached their stage (the deal_stages import brings that)."""
+    if "stage" not in shape.names:
+        return
+    from attain.people.selectors import today
+    from attain.sales.models import DealStageChange
+
+    j = shape.names.index("stage")
+    day = today()
+    changes = [
+        DealStageChange(deal_id=row.pk, stage=row.values[j], entered_on=day)
+        for row in updated
+        if "stage" in row.changed and row.values[j]
+    ]
+    DealStageChange.objects.bulk_create(changes, batch_size=WRITE_BATCH, ignore_conflicts=True)

@@ -500,6 +500,22 @@ ACTIVITIES = Entity(
 )
 
 
+DEAL_STAGES = Entity(
+    "deal_stages",
+    "sales.DealStageChange",
+    "Stage history: the day a deal entered a stage (a CRM stage-history export such as "
+    "Salesforce OpportunityHistory or HubSpot deal stage history). Used for stage-to-stage "
+    "conversion in coaching.",
+    [
+        _ref("deal", "deals", "deal external id", "D-2026-0001"),
+        _text("stage", 64, "the stage entered (your CRM's stage name)", "Proposal", required=True),
+        _date("entered_on", "the day the deal entered the stage", "2026-02-10", required=True),
+    ],
+    key=("deal", "stage", "entered_on"),
+    header_aliases={"deal_id": "deal", "entered": "entered_on", "date": "entered_on"},
+)
+
+
 def check_period(row: dict[str, object]) -> list[tuple[str, str]]:
     from attain.engine.errors import EngineError
     from attain.engine.periods import parse_period
@@ -597,6 +613,7 @@ ENTITIES: dict[str, Entity] = {
         DEAL_LINES,
         CREDITS,
         ACTIVITIES,
+        DEAL_STAGES,
         QUOTAS,
         PLAN_ASSIGNMENTS,
     ]

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from attain.audit.admin_mixins import AuditedAdminMixin
-from attain.sales.models import Account, Activity, Credit, Deal, DealLine, Product
+from attain.sales.models import (
+    Account,
+    Activity,
+    Credit,
+    Deal,
+    DealLine,
+    DealStageChange,
+    Product,
+)
 
 
 @admin.register(Account)
@@ -71,3 +79,15 @@ class ActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["rep", "deal", "account"]
     list_select_related = ["rep", "deal", "account"]
+
+
+@admin.register(DealStageChange)
+class DealStageChangeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Deals' stage history, which stage-to-stage conversion in coaching reads."""
+
+    list_display = ["deal", "stage", "entered_on"]
+    list_filter = ["stage"]
+    search_fields = ["deal__external_id", "stage"]
+    date_hierarchy = "entered_on"
+    raw_id_fields = ["deal"]
+    list_select_related = ["deal"]

@@ -163,3 +163,25 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by rep {self.rep_id} on {self.date}"
+
+
+class DealStageChange(models.Model):
+    """The day a deal entered a stage: the deal's stage history, for stage-to-stage
+    conversion. Recorded by the deal services (create, and update when the stage changes),
+    by the ``deal_stages`` import (CRM stage-history exports) and by ``attain demo``."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(max_length=64)
+    entered_on = models.DateField()
+
+    class Meta:
+        ordering = ["deal", "entered_on", "id"]
+        # The foreign key is indexed (Django's default for a ForeignKey): "deal" is the index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "stage", "entered_on"], name="deal_stage_change_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} entered {self.stage} on {self.entered_on}"

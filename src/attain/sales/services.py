@@ -22,7 +22,7 @@ from attain.audit.services import record, snapshot
 from attain.common import MONEY_DIGITS, MONEY_PLACES
 from attain.people.models import Rep, User
 from attain.people.selectors import visible_rep_ids
-from attain.sales.models import Account, Credit, Deal
+from attain.sales.models import Account, Credit, Deal, DealStageChange
 
 # Fields a caller may set, in the order errors are reported.
 DEAL_FIELDS = (
@@ -346,6 +346,8 @@ def create_deal(*, user: User, data: dict[str, Any], as_of: dt.date | None = Non
         with transaction.atomic():
             deal = Deal.objects.create(**state)
             record(user, "created", deal, after=snapshot(deal))
+            if deal.stage:
+                record_stage_change(deal, deal.stage, deal.created_date)
     except IntegrityError as exc:  # a concurrent create with the same external id
         message = f"is taken (saved concurrently): {exc}"
         raise DealValidationError({"external_id": [message]}) from exc
@@ -382,4 +384,14 @@ def update_deal(
         record(user, "updated", deal, before=before, after=snapshot(deal, changed))
         if "owner" in changed:
             _move_owner_credit(user, deal, previous_owner_id)
+        if "stage" in changed and deal.stage:
+            from attain.people.selectors import today
+
+            record_stage_change(deal, deal.stage, today())
     return deal
+
+
+def record_stage_change(deal: Deal, stage: str, entered_on: dt.date) -> DealStageChange:
+    """Note that ``deal`` entered ``stage`` on ``entered_on`` (once per deal, stage and day)."""
+    change, _ = DealStageChange.objects.get_or_create(deal=deal, stage=stage, entered_on=entered_on)
+    return change
