@@ -55,6 +55,9 @@ def test(args: list[str]) -> int:
     if lint:
         print("ruff found problems (see above)", file=sys.stderr)
         return lint
+    if not any(a.startswith(("-n", "--numprocesses")) for a in args):
+        # One worker per core (each with its own test database): the suite is CPU-bound.
+        args = ["-n", str(os.cpu_count() or 1), *args]
     return subprocess.call([_python(), "-m", "pytest", *args])
 
 
