@@ -3,6 +3,10 @@ the DuckDB backend and on the per-row Python oracle, inputs read from and result
 Parquet.
 
     .venv/bin/python bench/engine_bench.py --sizes 100000,1000000 --oracle-max 100000 --out DIR
+    .venv/bin/python bench/engine_bench.py --sizes 100000 --oracle-max 0 --spark-max 100000
+
+``--spark-max N`` also runs the Spark backend (a local ``local[2]`` session, PySpark and Java
+needed) for sizes up to N and compares its outputs with DuckDB's.
 
 Inputs are generated here with NumPy (fixed seed, same bytes every time), directly in the
 engine's input format (docs/plans.md, "Input tables"): 5,000 reps (R00001..R05000), each on
@@ -262,7 +266,24 @@ def child(backend: str, inputs: Path, out: Path) -> None:
     # The same steps as attain.engine.calculate(..., backend=backend), split to time them.
     prepared = prepare(plans, credits, assignments, quotas, period=str(YEAR))
     lap("prepare (check inputs, targets)")
-    if backend == "duckdb":
+    if backend == "spark":
+        from attain.engine.backends.spark import SESSION_SQL_CONF, local_session
+        from attain.engine.backends.spark import run_program as run_on_spark
+
+        base = local_session()
+        lap("spark: start local session (JVM)")
+        session = base.newSession()
+        for key, value in SESSION_SQL_CONF.items():
+            session.conf.set(key, value)
+        lines = run_on_spark(prepared, session)
+        lap("spark: register inputs, checks, lines to Arrow")
+        jvm = _jvm_peak_mib(base)
+        base.stop()
+        lines = explain_lines(lines)
+        lap("explanations")
+        result = build_result(lines)
+        lap("sort lines, sum payouts")
+    elif backend == "duckdb":
         connection = duckdb.connect()
         try:
             lines = run_program(prepared, TimingConnection(connection, phases))
@@ -285,7 +306,22 @@ def child(backend: str, inputs: Path, out: Path) -> None:
         "phases": phases,
         "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
+    if backend == "spark":
+        report["jvm_peak_mib"] = jvm
     print(json.dumps(report))
+
+
+def _jvm_peak_mib(session) -> float | None:
+    """Peak resident memory of the Spark driver JVM (VmHWM), which ru_maxrss does not count."""
+    try:
+        pid = session.sparkContext._gateway.proc.pid
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (AttributeError, OSError):
+        return None
+    return None
 
 
 def run(backend: str, inputs: Path, out: Path) -> dict:
@@ -340,6 +376,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--oracle-max", type=int, default=100000)
+    parser.add_argument("--spark-max", type=int, default=0, help="run Spark up to this size")
     parser.add_argument("--out", default="var/engine-bench")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
@@ -355,14 +392,17 @@ def main() -> None:
         hashes = generate(n, inputs)
         print(f"\nN = {n:,}: inputs generated in {time.perf_counter() - start:.1f} s {hashes}")
         backends = ["duckdb"] + (["oracle"] if n <= args.oracle_max else [])
+        backends += ["spark"] if n <= args.spark_max else []
         reports = {}
         for backend in backends:
             report = run(backend, inputs, root / f"n{n}" / backend)
             reports[backend] = report
             rows = ", ".join(f"{k} {v:,}" for k, v in report["rows"].items())
+            jvm = report.get("jvm_peak_mib")
             print(
                 f"  {backend:6}  wall {report['wall']:7.2f} s  cpu {report['cpu']:7.2f} s  "
                 f"peak RSS {report['maxrss_mib']:7.0f} MiB  ({rows})"
+                + (f"  Spark driver JVM peak RSS {jvm:.0f} MiB" if jvm else "")
             )
             for phase, seconds in report["phases"].items():
                 print(f"      {phase:40} {seconds:7.2f} s")
@@ -371,6 +411,11 @@ def main() -> None:
             print(f"  oracle / duckdb wall: {ratio:.1f}x")
             verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "oracle")
             print(f"  duckdb vs oracle outputs: {verdict}")
+        if "spark" in reports:
+            ratio = reports["spark"]["wall"] / reports["duckdb"]["wall"]
+            print(f"  spark / duckdb wall: {ratio:.1f}x")
+            verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "spark")
+            print(f"  duckdb vs spark outputs: {verdict}")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -10,7 +10,7 @@ from .prepare import Unassigned, prepare
 from .results import Result
 from .spec import Plan
 
-Backend = Literal["duckdb", "oracle"]
+Backend = Literal["duckdb", "spark", "oracle"]
 
 
 def calculate(
@@ -24,6 +24,7 @@ def calculate(
     as_of: dt.date | None = None,
     backend: Backend = "duckdb",
     unassigned: Unassigned = "error",
+    spark=None,
 ) -> Result:
     """Compute earning lines and payouts for ``period`` (``2026``, ``2026-H1``, ``2026-Q1``,
     ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
@@ -31,7 +32,13 @@ def calculate(
     ``credits``, ``assignments``, ``quotas`` and ``fx`` are Arrow tables (or dicts of columns, or
     lists of row dicts) in the formats of docs/plans.md. The result holds three Arrow
     tables: ``lines``, ``payouts`` (per rep and period) and ``component_payouts``.
+
+    ``backend`` is ``duckdb`` (in-process), ``spark`` (the same compiled SQL on Apache Spark:
+    on ``spark``, a SparkSession, or else a local one; needs ``pip install 'attain[spark]'``
+    and Java) or ``oracle`` (the per-row Python reference). All three give identical tables.
     """
+    if backend not in ("duckdb", "spark", "oracle"):
+        raise ValueError(f"unknown backend {backend!r}; use 'duckdb', 'spark' or 'oracle'")
     prepared = prepare(
         plans,
         credits,
@@ -50,4 +57,6 @@ def calculate(
         from .backends.duckdb import calculate_with_duckdb
 
         return calculate_with_duckdb(prepared)
-    raise ValueError(f"unknown backend {backend!r}; use 'duckdb' or 'oracle'")
+    from .backends.spark import calculate_with_spark
+
+    return calculate_with_spark(prepared, spark)

@@ -1,13 +1,17 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                --period 2026-Q1 [--as-of DATE] [--backend duckdb|oracle]
-                [--unassigned error|ignore] --out DIR
+                --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--spark-master URL] [--unassigned error|ignore] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
 Parquet, written to temporary files first and then renamed: a failed run leaves no partial
 output. Usable on its own as ``python -m attain.engine.cli``.
+
+``--backend spark`` runs the same compiled SQL on Apache Spark: a local session
+(``local[2]``) unless ``--spark-master`` or ``ATTAIN_SPARK_MASTER`` names another master;
+it needs ``pip install 'attain[spark]'`` and a Java runtime.
 """
 
 from __future__ import annotations
@@ -66,13 +70,22 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
     )
-    parser.add_argument("--backend", choices=["duckdb", "oracle"], default="duckdb")
+    parser.add_argument("--backend", choices=["duckdb", "spark", "oracle"], default="duckdb")
+    parser.add_argument(
+        "--spark-master",
+        help="Spark master for --backend spark (default local[2], or ATTAIN_SPARK_MASTER)",
+    )
     parser.add_argument("--unassigned", choices=["error", "ignore"], default="error")
     parser.add_argument("--out", required=True, help="output folder")
 
 
 def run_calc(args: argparse.Namespace) -> int:
     try:
+        spark = None
+        if args.backend == "spark":
+            from .backends.spark import local_session
+
+            spark = local_session(master=args.spark_master)
         result = calculate(
             load_plans(args.plans),
             read_table(args.credits),
@@ -83,6 +96,7 @@ def run_calc(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             backend=args.backend,
             unassigned=args.unassigned,
+            spark=spark,
         )
     except EngineError as error:
         print(f"error: {error}", file=sys.stderr)

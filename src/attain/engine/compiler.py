@@ -1005,6 +1005,10 @@ def for_dialect(query: exp.Expression, dialect: str) -> str:
 
     DuckDB has a 128-bit integer for the exact rounding step; dialects without one (Spark,
     PostgreSQL) get DECIMAL(38, 0), which holds the same integers.
+
+    Spark also misreads a parenthesised atom after a table name (``FROM base WHERE (TRUE)``
+    parses ``WHERE (TRUE)`` as a column alias list), so for it parentheses around a single
+    literal or column, which change nothing, are dropped.
     """
     if dialect != "duckdb":
 
@@ -1014,6 +1018,15 @@ def for_dialect(query: exp.Expression, dialect: str) -> str:
             return node
 
         query = query.transform(widen)
+    if dialect == "spark":
+
+        def unwrap(node: exp.Expression) -> exp.Expression:
+            atoms = (exp.Boolean, exp.Literal, exp.Column, exp.Null)
+            if isinstance(node, exp.Paren) and isinstance(node.this, atoms):
+                return node.this.copy()
+            return node
+
+        query = query.transform(unwrap)
     return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
 
 
