@@ -146,8 +146,10 @@ def _import(entity_name, load, *, file_name, preset, dry_run, source, user) -> I
 
 
 def _audit(report: ImportReport, run: ImportRun, user) -> None:
-    """One audit entry per applied import of an audited entity (quotas, plan assignments)
-    that changed anything: who, which file, how many rows created and updated."""
+    """One audit entry per applied import of an audited entity (deals, deal lines, credits,
+    quotas, plan assignments: what pay is calculated from) that changed anything: who,
+    which file, how many rows created and updated. The ImportRun keeps the file's name and
+    the row counts; single changes through the app and the API are audited row by row."""
     entity = ENTITIES.get(report.entity)
     if entity is None or not entity.audited or report.dry_run or report.errors:
         return

@@ -404,6 +404,7 @@ DEALS = Entity(
     key=("external_id",),
     row_checks=[check_closed_deal_has_close_date],
     header_aliases={"deal_type": "type"},
+    audited=True,
 )
 
 DEAL_LINES = Entity(
@@ -430,6 +431,7 @@ DEAL_LINES = Entity(
         _money("unit_cost", "cost per unit", "300.00"),
     ],
     key=("external_id",),
+    audited=True,
 )
 
 CREDITS = Entity(
@@ -465,6 +467,7 @@ CREDITS = Entity(
         ),
     ],
     key=("deal", "rep", "role"),
+    audited=True,
 )
 
 ACTIVITIES = Entity(
