@@ -111,7 +111,16 @@ R-WENDY,ae-2026,2026-01-01,2026-07-01,15000.00,USD,,
 )
 
 
-def test_plan_assignments_import_update_and_reimport(org, csv):
+@pytest.fixture
+def ae_plan(db):
+    from attain.plans.models import PlanDocument
+
+    return PlanDocument.objects.create(
+        plan_id="ae-2026", version=1, name="AE 2026", valid_from=dt.date(2026, 1, 1)
+    )
+
+
+def test_plan_assignments_import_update_and_reimport(org, csv, ae_plan):
     admin = org.users["admin"]
     report = import_file("plan_assignments", csv("a.csv", ASSIGNMENTS), user=admin)
     assert report.ok, report.errors
@@ -134,7 +143,20 @@ def test_plan_assignments_import_update_and_reimport(org, csv):
     assert AuditEntry.objects.filter(action="import.plan_assignments").count() == 2
 
 
-def test_plan_assignment_errors(org, csv):
+def test_plan_assignment_needs_a_known_plan_and_no_overlap(org, csv, ae_plan):
+    unknown = ASSIGNMENTS.replace("R-WENDY,ae-2026", "R-WENDY,nope-2026")
+    report = import_file("plan_assignments", csv("a.csv", unknown))
+    assert [(e.row, e.column, e.value) for e in report.errors] == [(3, "plan_id", "nope-2026")]
+    assert "no plan with this id" in report.errors[0].reason
+    overlapping = ASSIGNMENTS + "R-WILL,ae-2026,2026-06-01,,1.00,USD,,\n"
+    report = import_file("plan_assignments", csv("b.csv", overlapping))
+    (error,) = report.errors
+    assert (error.row, error.column) == (4, "valid_from")
+    assert "overlaps R-WILL's assignment to ae-2026 from 2026-01-01 (open-ended)" in error.reason
+    assert not PlanAssignment.objects.exists()
+
+
+def test_plan_assignment_errors(org, csv, ae_plan):
     bad = ASSIGNMENTS.replace("2026-07-01", "2025-12-01").replace(",yes", ",maybe")
     report = import_file("plan_assignments", csv("a.csv", bad))
     found = {(e.row, e.column): e.reason for e in report.errors}

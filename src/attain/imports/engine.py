@@ -280,6 +280,49 @@ def _check_credit_shares(plan: _Plan, rows: list[_Row], report: ImportReport) ->
             )
 
 
+def _spans(existing, rows: list[_Row], key_i: tuple[int, int, int], to_i: int | None):
+    """(owner, other, valid_from) → (valid_to, row or None): the database as this file
+    would change it (a row with the same key replaces the stored period)."""
+    periods: dict[tuple, tuple] = {}
+    for owner, other, start, end in existing:
+        periods[(owner, other, start)] = (end, None)
+    for row in rows:
+        key = tuple(row.values[i] for i in key_i)
+        end = row.values[to_i] if to_i is not None else periods.get(key, (None, None))[0]
+        periods[key] = (end, row)
+    by_owner: dict[object, list] = {}
+    for (owner, other, start), (end, row) in periods.items():
+        by_owner.setdefault(owner, []).append((start, end, other, row))
+    return by_owner
+
+
+def _report_overlaps(plan: _Plan, report: ImportReport, by_owner: dict, from_i: int, say):
+    """An error on the file's row for every two periods of one owner that overlap;
+    ``say(owner, other, start, until)`` words it."""
+    for owner, spans in by_owner.items():
+        spans.sort(key=lambda span: span[0])
+        for first, second in zip(spans, spans[1:], strict=False):
+            if first[1] is not None and first[1] <= second[0]:
+                continue
+            if second[3] is not None:
+                blamed, other = second[3], first
+            elif first[3] is not None:
+                blamed, other = first[3], second
+            else:
+                continue  # an overlap already in the database; not this file's doing
+            other_start, other_end, other_key, _ = other
+            until = f" to {other_end}" if other_end else " (open-ended)"
+            report.errors.append(
+                RowError(
+                    report.file_name,
+                    blamed.number,
+                    plan.labels[from_i],
+                    str(blamed.values[from_i]),
+                    say(owner, other_key, other_start, until),
+                )
+            )
+
+
 def _check_membership_overlaps(plan: _Plan, rows: list[_Row], report: ImportReport) -> None:
     """A rep is a member of one team at a time: member periods (the database as changed by
     this file) must not overlap, or the hierarchy in force on a day would be ambiguous."""
@@ -292,45 +335,56 @@ def _check_membership_overlaps(plan: _Plan, rows: list[_Row], report: ImportRepo
     members = [r for r in rows if r.values[role_i] == TeamMembership.Role.MEMBER]
     if not members:
         return
-    periods: dict[tuple, tuple] = {}  # (rep, team, valid_from) -> (valid_to, row or None)
     existing = TeamMembership.objects.filter(
         rep_id__in={r.values[rep_i] for r in members}, role=TeamMembership.Role.MEMBER
     ).values_list("rep_id", "team_id", "valid_from", "valid_to")
-    for rep, team, start, end in existing:
-        periods[(rep, team, start)] = (end, None)
-    for row in members:
-        key = (row.values[rep_i], row.values[team_i], row.values[from_i])
-        end = row.values[to_i] if to_i is not None else periods.get(key, (None, None))[0]
-        periods[key] = (end, row)
-    by_rep: dict[int, list] = {}
-    for (rep, team, start), (end, row) in periods.items():
-        by_rep.setdefault(rep, []).append((start, end, team, row))
+    by_rep = _spans(existing, members, (rep_i, team_i, from_i), to_i)
     rep_ids = dict(Rep.objects.filter(id__in=by_rep).values_list("id", "external_id"))
     team_ids = dict(Team.objects.values_list("id", "external_id"))
-    for rep, spans in by_rep.items():
-        spans.sort(key=lambda span: span[0])
-        for first, second in zip(spans, spans[1:], strict=False):
-            if first[1] is not None and first[1] <= second[0]:
-                continue
-            if second[3] is not None:
-                blamed, other = second[3], first
-            elif first[3] is not None:
-                blamed, other = first[3], second
-            else:
-                continue  # an overlap already in the database; not this file's doing
-            other_start, other_end, other_team, _ = other
-            until = f" to {other_end}" if other_end else " (open-ended)"
+
+    def say(rep, team, start, until):
+        return (
+            f"overlaps {rep_ids.get(rep, rep)}'s membership of {team_ids.get(team, team)} "
+            f"from {start}{until}; a rep is a member of one team at a time: end that period "
+            "(valid_to) first"
+        )
+
+    _report_overlaps(plan, report, by_rep, from_i, say)
+
+
+def _check_plan_assignments(plan: _Plan, rows: list[_Row], report: ImportReport) -> None:
+    """Each plan id must be a plan in the app, and a rep is on one plan at a time."""
+    from attain.people.models import Rep
+    from attain.plans.models import PlanAssignment, PlanDocument
+
+    names = [c.name for c in plan.columns]
+    rep_i, plan_i, from_i = names.index("rep"), names.index("plan_id"), names.index("valid_from")
+    to_i = names.index("valid_to") if "valid_to" in names else None
+    known = set(PlanDocument.objects.values_list("plan_id", flat=True))
+    for row in rows:
+        if row.values[plan_i] not in known:
             report.errors.append(
                 RowError(
                     report.file_name,
-                    blamed.number,
-                    plan.labels[from_i],
-                    str(blamed.values[from_i]),
-                    f"overlaps {rep_ids.get(rep, rep)}'s membership of "
-                    f"{team_ids.get(other_team, other_team)} from {other_start}{until}; a rep "
-                    "is a member of one team at a time: end that period (valid_to) first",
+                    row.number,
+                    plan.labels[plan_i],
+                    str(row.values[plan_i]),
+                    "no plan with this id; add the plan first (Plans page or POST /api/plans)",
                 )
             )
+    existing = PlanAssignment.objects.filter(
+        rep_id__in={r.values[rep_i] for r in rows}
+    ).values_list("rep_id", "plan_id", "valid_from", "valid_to")
+    by_rep = _spans(existing, rows, (rep_i, plan_i, from_i), to_i)
+    rep_ids = dict(Rep.objects.filter(id__in=by_rep).values_list("id", "external_id"))
+
+    def say(rep, plan_id, start, until):
+        return (
+            f"overlaps {rep_ids.get(rep, rep)}'s assignment to {plan_id} from {start}{until}; "
+            "a rep is paid on one plan at a time: end that assignment (valid_to) first"
+        )
+
+    _report_overlaps(plan, report, by_rep, from_i, say)
 
 
 # --- references ------------------------------------------------------------------------
@@ -863,6 +917,8 @@ def _run(
     _resolve_references(plan, rows, report)
     if entity.name == "team_memberships" and not report.errors:
         _check_membership_overlaps(plan, rows, report)
+    if entity.name == "plan_assignments" and not report.errors:
+        _check_plan_assignments(plan, rows, report)
     if report.errors:
         report.errors.sort(key=lambda e: e.row or 0)  # stable: a row's errors stay in order
         return
