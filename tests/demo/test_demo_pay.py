@@ -3,8 +3,11 @@ modelling comparison that warns about the per-unit plan only."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from attain.coaching.models import PersonalGoal
 from attain.demo.config import DemoConfig
 from attain.demo.pay import MARGIN_PLAN, PER_UNIT_PLAN, SELLER_TITLES
 from attain.demo.services import load
@@ -58,6 +61,15 @@ def test_demo_has_plans_assignments_quotas_and_runs(demo_pay, client):
 
     rep = Rep.objects.get(user__username="rep")
     assert LedgerLine.objects.filter(rep=rep, run__status="paid").exists()
+
+    # The demo rep saves half their pay toward a goal; the home page shows it from the runs.
+    goal = PersonalGoal.objects.get(rep__user__username="rep")
+    assert goal.savings_rate == 50
+    client.logout()
+    assert client.login(username="rep", password="attain-rep-demo")
+    page = client.get("/").content.decode()
+    assert "House deposit" in page
+    assert re.search(r"from 50% of commission paid over \d pay periods? since", page)
 
 
 def test_modelling_warns_about_the_per_unit_plan_only(demo_pay):

@@ -88,6 +88,38 @@ def create_showcase(as_of: dt.date) -> None:
     from attain.demo.pay import create_pay_demo
 
     create_pay_demo(as_of)
+    _demo_goal(as_of)
+
+
+def _demo_goal(as_of: dt.date) -> None:
+    """The demo rep saves half their commission toward a house deposit, counted from the
+    first paid month, so their home page shows progress, pace and "hit quota" by the plan."""
+    from decimal import Decimal
+
+    from attain.coaching.selectors import direct_manager_ids
+    from attain.coaching.services import save_goal
+    from attain.engine.periods import parse_period
+    from attain.payouts.models import CalcRun
+    from attain.people.models import Rep
+
+    rep = Rep.objects.filter(user__username="rep").first()
+    if rep is None:
+        return
+    managers = sorted(direct_manager_ids(rep, as_of))
+    by = Rep.objects.get(pk=managers[0]).user if managers else User.objects.get(username="admin")
+    first_paid = CalcRun.objects.filter(status__in=CalcRun.CLOSED).order_by("period").first()
+    counting_from = parse_period(first_paid.period).start if first_paid else as_of.replace(day=1)
+    save_goal(
+        rep=rep,
+        by=by,
+        goal="House deposit",
+        motivator="Buying a first home with their partner next year.",
+        target_amount=Decimal("20000.00"),
+        target_date=dt.date(as_of.year + 1, 6, 30),
+        saved_so_far=Decimal("2500.00"),
+        savings_rate=Decimal("50"),
+        counting_from=counting_from,
+    )
 
 
 def delete_showcase() -> None:
