@@ -19,7 +19,7 @@ from attain.common import in_force_on
 from attain.people.models import Rep, User
 from attain.sales.models import Account, Deal
 from attain.territories import selectors
-from attain.territories.design import balance, metrics
+from attain.territories.design import balance, bisection, metrics, realign_large
 from attain.territories.models import (
     AccountOverride,
     Scenario,
@@ -35,6 +35,15 @@ MEASURES = {
     "pipeline": "Open pipeline",
 }
 REALIGN_PENALTIES_KM = (0, 25, 100, 400)
+# Above either size the flow methods (design/balance.py) get too slow: designs use
+# recursive bisection (design/bisection.py) and realignments border flows
+# (design/realign_large.py).
+LARGE_ACCOUNTS = 50_000
+LARGE_TERRITORIES = 200
+
+
+def is_large(accounts: int, territories: int) -> bool:
+    return accounts > LARGE_ACCOUNTS or territories > LARGE_TERRITORIES
 
 
 class TerritoryError(ValueError):
@@ -110,8 +119,8 @@ def load_book(as_of: dt.date) -> Book:
     )
 
 
-def _quality(x, y, assignment, k, measures) -> dict:
-    q = metrics.evaluate(x, y, assignment, k, measures)
+def _quality(x, y, assignment, k, measures, edges=None) -> dict:
+    q = metrics.evaluate(x, y, assignment, k, measures, edges=edges)
     return {
         "k": k,
         "accounts": q.accounts,
@@ -260,17 +269,25 @@ def create_design(
         locks[position[account_id]] = territory
     x, y = balance.project(book.latitude, book.longitude)
     seeds = _home_seeds(home_bases, book)
+    large = is_large(len(x), k)
+    edges = metrics.neighbour_edges(x, y) if large and len(x) > k > 0 else None
     try:
-        plan = balance.design(
-            x, y, book.measures[primary], k, tolerance=tolerance, seed=seed, locked=locks,
-            seeds=seeds,
-        )  # fmt: skip
+        if large:
+            plan = bisection.design(
+                x, y, book.measures[primary], k, tolerance=tolerance, seed=seed,
+                locked=locks, seeds=seeds, edges=edges,
+            )  # fmt: skip
+        else:
+            plan = balance.design(
+                x, y, book.measures[primary], k, tolerance=tolerance, seed=seed,
+                locked=locks, seeds=seeds,
+            )  # fmt: skip
     except balance.DesignError as exc:
         raise TerritoryError(str(exc)) from exc
     now, now_ids = _current_plan(book)
     caught = now >= 0
     quality = {
-        "proposed": _quality(x, y, plan.assignment, k, book.measures),
+        "proposed": _quality(x, y, plan.assignment, k, book.measures, edges),
         "current": _quality(x[caught], y[caught], now[caught], len(now_ids),
                             {m: v[caught] for m, v in book.measures.items()}),
         "notes": plan.notes,
@@ -280,6 +297,7 @@ def create_design(
         "k": k, "primary": primary, "tolerance": tolerance, "seed": seed,
         "locked": {str(a): t for a, t in (locked or {}).items()},
         "home_bases": [rep.id for rep in home_bases],
+        "method": "bisection" if large else "flow",
     }  # fmt: skip
     owners = _inherit_owners(plan.assignment, book, k, as_of, primary)
     if home_bases:
@@ -352,11 +370,19 @@ def realign_options(
     k = len(now_ids)
     before = balance.max_deviation(np.bincount(now, weights=weights, minlength=k))
     options = []
+    large = is_large(len(x), k)
+    edges = metrics.neighbour_edges(x, y) if large else None
     for penalty in penalties:
-        plan = balance.realign(
-            x, y, weights, now, k, tolerance=tolerance, move_penalty_km=penalty,
-            protected=protected,
-        )  # fmt: skip
+        if large:
+            plan = realign_large.realign(
+                x, y, weights, now, k, tolerance=tolerance, move_penalty_km=penalty,
+                protected=protected, edges=edges,
+            )  # fmt: skip
+        else:
+            plan = balance.realign(
+                x, y, weights, now, k, tolerance=tolerance, move_penalty_km=penalty,
+                protected=protected,
+            )  # fmt: skip
         moved = plan.assignment != now
         reps = {
             owners.get(now_ids[t]) for t in np.concatenate([now[moved], plan.assignment[moved]])
@@ -398,11 +424,12 @@ def create_realignment(
     x, y = balance.project(book.latitude, book.longitude)
     now = book.current_index
     centres = np.zeros((k, 2))
+    edges = metrics.neighbour_edges(x, y)  # one graph for both plans
     territories = Territory.objects.in_bulk(now_ids)
     owners = _owners_on(now_ids, as_of)
     quality = {
-        "proposed": _quality(x, y, option.assignment, k, book.measures),
-        "current": _quality(x, y, now, k, book.measures),
+        "proposed": _quality(x, y, option.assignment, k, book.measures, edges),
+        "current": _quality(x, y, now, k, book.measures, edges),
         "notes": [],
         "current_ids": now_ids,
     }
