@@ -57,7 +57,8 @@ def test(args: list[str]) -> int:
         return lint
     if not any(a.startswith(("-n", "--numprocesses")) for a in args):
         # One worker per core (each with its own test database): the suite is CPU-bound.
-        args = ["-n", str(os.cpu_count() or 1), *args]
+        # --dist loadgroup keeps tests marked xdist_group("spark") on one worker: one JVM.
+        args = ["-n", str(os.cpu_count() or 1), "--dist", "loadgroup", *args]
     return subprocess.call([_python(), "-m", "pytest", *args])
 
 

@@ -42,6 +42,7 @@ class Case:
     assignments: pa.Table
     quotas: pa.Table | None
     fx: pa.Table | None
+    draws: pa.Table | None
     period: str
     as_of: dt.date | None
     error: str | None
@@ -53,6 +54,7 @@ class Case:
             self.assignments,
             self.quotas,
             fx=self.fx,
+            draws=self.draws,
             period=self.period,
             as_of=self.as_of,
             backend=backend,
@@ -69,6 +71,7 @@ def load_case(folder: Path) -> Case:
         assignments=read_table(folder / "assignments.csv"),
         quotas=read_table(quotas) if quotas.exists() else None,
         fx=read_table(folder / "fx.csv") if (folder / "fx.csv").exists() else None,
+        draws=read_table(folder / "draws.csv") if (folder / "draws.csv").exists() else None,
         period=str(settings["period"]),
         as_of=settings.get("as_of"),
         error=settings.get("error"),

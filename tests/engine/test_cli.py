@@ -56,3 +56,26 @@ def test_calc_reports_engine_errors_and_writes_nothing(tmp_path, capsys):
     assert code == 1
     assert "no quota 'revenue' for rep 'R1' in 2026-Q1" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_calc_reads_draws(tmp_path, capsys):
+    case = CONFORMANCE / "35_recoverable_draw_recovered"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(case / "plan.yaml", plans / "draw.yaml")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "--plans", str(plans),
+            "--credits", str(case / "credits.csv"),
+            "--assignments", str(case / "assignments.csv"),
+            "--draws", str(case / "draws.csv"),
+            "--period", "2026-Q1",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    payouts = read_csv(out / "payouts.csv")
+    assert [Decimal(p["draws"]) for p in payouts] == [3000, 0, 0]
+    assert [Decimal(p["draw_recoveries"]) for p in payouts] == [0, -1000, -2000]
+    assert [Decimal(p["net_payable"]) for p in payouts] == [5000, 5000, 7000]

@@ -28,9 +28,12 @@ from attain.engine.compiler import for_dialect
 from .builders import assignments_for, credits_table, quotas_for
 from .helpers import CONFORMANCE, compare, load_case
 from .test_conformance import COMPUTED, FAILING
-from .test_properties import arrow_bytes, cents, plan_variants
+from .test_properties import arrow_bytes, cents, draw_tables, plan_variants
 
 REQUIRED = os.environ.get("ATTAIN_REQUIRE_SPARK") == "1"
+# Under pytest-xdist (`--dist loadgroup`, as dev.py runs it) every Spark test goes to the same
+# worker, so the suite starts one JVM, not one per worker.
+pytestmark = pytest.mark.xdist_group("spark")
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +74,7 @@ def run_on_spark(spark, folder):
         case.assignments,
         case.quotas,
         fx=case.fx,
+        draws=case.draws,
         period=case.period,
         as_of=case.as_of,
         backend="spark",
@@ -125,8 +129,9 @@ def test_example_fails_on_spark_with_the_same_error(spark, folder):
         min_size=1,
         max_size=10,
     ),
+    draws=draw_tables,
 )
-def test_duckdb_and_spark_agree(spark, plan, deals):
+def test_duckdb_and_spark_agree(spark, plan, deals, draws):
     rows = [
         {
             "amount": a,
@@ -146,8 +151,8 @@ def test_duckdb_and_spark_agree(spark, plan, deals):
     ]  # fmt: skip
     reps = ["R1", "R2"]
     args = ([plan], credits_table(rows), assignments_for(reps), quotas_for(reps))
-    duckdb = calculate(*args, fx=fx, period="2026-H1", backend="duckdb")
-    on_spark = calculate(*args, fx=fx, period="2026-H1", backend="spark", spark=spark)
+    duckdb = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="duckdb")
+    on_spark = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="spark", spark=spark)
     assert_identical(on_spark, duckdb)
 
 

@@ -20,6 +20,7 @@ def calculate(
     quotas=None,
     *,
     fx=None,
+    draws=None,
     period: str,
     as_of: dt.date | None = None,
     backend: Backend = "duckdb",
@@ -29,8 +30,8 @@ def calculate(
     """Compute earning lines and payouts for ``period`` (``2026``, ``2026-H1``, ``2026-Q1``,
     ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
 
-    ``credits``, ``assignments``, ``quotas`` and ``fx`` are Arrow tables (or dicts of columns, or
-    lists of row dicts) in the formats of docs/plans.md. The result holds three Arrow
+    ``credits``, ``assignments``, ``quotas``, ``fx`` and ``draws`` are Arrow tables (or dicts
+    of columns, or lists of row dicts) in the formats of docs/plans.md. The result holds three Arrow
     tables: ``lines``, ``payouts`` (per rep and period) and ``component_payouts``.
 
     ``backend`` is ``duckdb`` (in-process), ``spark`` (the same compiled SQL on Apache Spark:
@@ -45,6 +46,7 @@ def calculate(
         assignments,
         quotas,
         fx=fx,
+        draws=draws,
         period=period,
         as_of=as_of,
         unassigned=unassigned,

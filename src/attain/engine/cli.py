@@ -1,7 +1,7 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--draws FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
@@ -66,6 +66,7 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignments", required=True, help="plan assignments CSV or Parquet")
     parser.add_argument("--quotas", help="quotas CSV or Parquet")
     parser.add_argument("--fx", help="FX rates CSV or Parquet")
+    parser.add_argument("--draws", help="draws and guarantees CSV or Parquet")
     parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
@@ -92,6 +93,7 @@ def run_calc(args: argparse.Namespace) -> int:
             read_table(args.assignments),
             read_table(args.quotas) if args.quotas else None,
             fx=read_table(args.fx) if args.fx else None,
+            draws=read_table(args.draws) if getattr(args, "draws", None) else None,
             period=args.period,
             as_of=args.as_of,
             backend=args.backend,

@@ -17,7 +17,8 @@ Shape of one component's query (one CTE each):
     paid    what the component paid per rep and period, for floor top-up lines
 
 Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals are
-derived from them, and only the window's periods are kept.
+derived from them, and only the window's periods are kept. With draws, a last step sums
+every plan's lines per rep and period and adds the draw lines (``draws.draw_query``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlglot.errors import ErrorLevel
 
 from . import sql as q
 from .conditions import to_sql
+from .draws import draw_query
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
 from .results import LINE_SCHEMA
@@ -44,8 +46,11 @@ FACTOR_UNIT = 10**FACTOR_PLACES
 
 @dataclass(frozen=True)
 class Step:
+    """A named table of the program; ``output`` (if any) reads the lines it contributes."""
+
     name: str
-    query: exp.Select
+    query: exp.Query
+    output: exp.Select | None = None
 
 
 def sql_type(arrow_type: pa.DataType) -> exp.DataType:
@@ -939,7 +944,9 @@ class PlanCompiler:
 
     # -- the whole plan --------------------------------------------------------------------
 
-    def query(self) -> exp.Select:
+    def query(self, window_only: bool = True) -> exp.Select:
+        """The plan's lines: of the window's periods, or (``window_only=False``) of every
+        computed period, for the draws."""
         self.base()
         # Every component's totals first: gates and multipliers may test another component.
         runs = [self.measure_ctes(j, c) for j, c in enumerate(self.plan.components)]
@@ -965,7 +972,8 @@ class PlanCompiler:
         result = exp.select(exp.Star()).from_(
             exp.alias_(exp.Subquery(this=_union(final)), "all_lines", table=True), copy=False
         )
-        result = result.where(exp.In(this=q.col("period"), expressions=wanted), copy=False)
+        if window_only:
+            result = result.where(exp.In(this=q.col("period"), expressions=wanted), copy=False)
         for name, cte in self.ctes:
             result = result.with_(name, as_=cte, copy=False)
         return result
@@ -979,9 +987,30 @@ def _union(queries: list[exp.Select]) -> exp.Query:
 
 
 def compile_program(prepared: Prepared) -> list[Step]:
+    """The steps in order; the lines are the union of the steps' ``output`` queries.
+
+    With draws, each plan's step keeps the lines of every computed period (the draw balance
+    runs from 1 January) and its output keeps the window's; a last step adds the draw lines.
+    """
     steps = [Step("assigned", assigned_query(prepared))]
+    with_draws = prepared.draws.num_rows > 0
     for n, (_, plan) in enumerate(sorted(prepared.plans.items())):
-        steps.append(Step(f"plan_lines_{n}", PlanCompiler(prepared, plan).query()))
+        name = f"plan_lines_{n}"
+        output = exp.select(exp.Star()).from_(name)
+        if with_draws:
+            wanted = [q.text(p.label) for p in plan.window_periods]
+            output = output.where(exp.In(this=q.col("period"), expressions=wanted), copy=False)
+        query = PlanCompiler(prepared, plan).query(window_only=not with_draws)
+        steps.append(Step(name, query, output))
+    plan_steps = [s.name for s in steps[1:]]
+    if with_draws and plan_steps:
+        steps.append(
+            Step(
+                "draw_lines",
+                draw_query(plan_steps, output_select),
+                exp.select(exp.Star()).from_("draw_lines"),
+            )
+        )
     return steps
 
 

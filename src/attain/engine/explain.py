@@ -143,7 +143,43 @@ def _floor(line: dict) -> str:
     )
 
 
+def _draw(line: dict) -> str:
+    cur = line["currency"]
+    if line["rate_kind"] == "recoverable":
+        return (
+            f"Recoverable draw of {money(line['rate'], cur)}: net pay this period was "
+            f"{money(line['base'], cur)}, so the draw advances {money(line['amount'], cur)}, "
+            f"recovered later from pay above the draw; outstanding balance "
+            f"{money(line['period_total'], cur)}."
+        )
+    return (
+        f"Guaranteed pay (non-recoverable draw) of {money(line['rate'], cur)}: net pay this "
+        f"period was {money(line['base'], cur)}, so the guarantee adds "
+        f"{money(line['amount'], cur)}, never recovered."
+    )
+
+
+def _draw_recovery(line: dict) -> str:
+    cur = line["currency"]
+    if line["rate"] == 0:
+        return (
+            f"Draw recovery: no draw this period; {money(-line['amount'], cur)} of the net pay "
+            f"of {money(line['base'], cur)} recovers the outstanding draw balance, now "
+            f"{money(line['period_total'], cur)}."
+        )
+    return (
+        f"Draw recovery: net pay this period was {money(line['base'], cur)}, "
+        f"{money(line['base'] - line['rate'], cur)} above the draw of "
+        f"{money(line['rate'], cur)}; {money(-line['amount'], cur)} of it recovers the "
+        f"outstanding draw balance, now {money(line['period_total'], cur)}."
+    )
+
+
 def explain_line(line: dict) -> str:
+    if line["line_kind"] == "draw":
+        return _draw(line)
+    if line["line_kind"] == "draw_recovery":
+        return _draw_recovery(line)
     if line["line_kind"] == "floor":
         return _floor(line)
     if line["line_kind"] == "spiff":

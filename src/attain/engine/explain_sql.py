@@ -261,9 +261,40 @@ def floor() -> exp.Expression:
     )  # fmt: skip
 
 
+def draw() -> exp.Expression:
+    recoverable = cat(
+        "Recoverable draw of ", col("m_rate"), ": net pay this period was ", col("m_base"),
+        ", so the draw advances ", col("m_amount"),
+        ", recovered later from pay above the draw; outstanding balance ",
+        col("m_period_total"), ".",
+    )  # fmt: skip
+    guarantee = cat(
+        "Guaranteed pay (non-recoverable draw) of ", col("m_rate"),
+        ": net pay this period was ", col("m_base"), ", so the guarantee adds ",
+        col("m_amount"), ", never recovered.",
+    )  # fmt: skip
+    return q.case([(is_("rate_kind", "recoverable"), recoverable)], guarantee)
+
+
+def draw_recovery() -> exp.Expression:
+    no_draw = cat(
+        "Draw recovery: no draw this period; ", col("m_negated_amount"),
+        " of the net pay of ", col("m_base"), " recovers the outstanding draw balance, now ",
+        col("m_period_total"), ".",
+    )  # fmt: skip
+    above = cat(
+        "Draw recovery: net pay this period was ", col("m_base"), ", ", col("m_above_draw"),
+        " above the draw of ", col("m_rate"), "; ", col("m_negated_amount"),
+        " of it recovers the outstanding draw balance, now ", col("m_period_total"), ".",
+    )  # fmt: skip
+    return q.case([(q.eq(col("rate"), q.num(0)), no_draw)], above)
+
+
 def explanation() -> exp.Expression:
     return q.case(
         [
+            (is_("line_kind", "draw"), draw()),
+            (is_("line_kind", "draw_recovery"), draw_recovery()),
             (is_("line_kind", "floor"), floor()),
             (is_("line_kind", "spiff"), spiff()),
             (is_("line_kind", "clawback"), clawback()),
@@ -283,6 +314,7 @@ MONEY_OF = {
     "m_period_total": col("period_total"),
     "m_tier_from": col("tier_from"),
     "m_tier_to": col("tier_to"),
+    "m_above_draw": q.sub(col("base"), col("rate")),
 }
 NUMBER_OF = {
     "n_base": col("base"),

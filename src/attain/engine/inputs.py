@@ -256,6 +256,46 @@ def normalise_fx(fx: pa.Table | None) -> pa.Table:
     return table
 
 
+DRAW_KINDS = ("recoverable", "non_recoverable")
+DRAW_COLUMNS = (
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("valid_from", pa.date32()),
+    ColumnSpec("valid_to", pa.date32(), required=False, nullable=True),
+    ColumnSpec("amount", MONEY),
+    ColumnSpec("kind", pa.string()),
+    ColumnSpec("currency", pa.string(), required=False, nullable=True),
+)
+
+
+def normalise_draws(draws: pa.Table | None) -> pa.Table:
+    """Draws: an amount per pay period, recoverable or not, effective-dated per rep."""
+    if draws is None:
+        draws = pa.table({c.name: pa.array([], pa.string()) for c in DRAW_COLUMNS})
+    table = normalise("draws", draws, DRAW_COLUMNS)
+    rows = table.to_pylist()
+    for index, row in enumerate(rows):
+        if row["kind"] not in DRAW_KINDS:
+            raise InputError(
+                "draws", f"kind must be 'recoverable' or 'non_recoverable', not {row['kind']!r}",
+                index + 1, "kind",
+            )  # fmt: skip
+        if row["amount"] < 0:
+            raise InputError("draws", "amount must not be negative", index + 1, "amount")
+        if row["valid_to"] is not None and row["valid_to"] <= row["valid_from"]:
+            raise InputError("draws", "valid_to must be after valid_from", index + 1, "valid_to")
+    by_rep: dict[str, list[dict]] = {}
+    for row in rows:
+        by_rep.setdefault(row["rep_id"], []).append(row)
+    for rep_id, own in by_rep.items():
+        own.sort(key=lambda r: r["valid_from"])
+        for earlier, later in zip(own, own[1:], strict=False):
+            if earlier["valid_to"] is None or later["valid_from"] < earlier["valid_to"]:
+                raise InputError(
+                    "draws", f"two draws of rep {rep_id!r} are in force on {later['valid_from']}"
+                )
+    return table
+
+
 def normalise_assignments(assignments: pa.Table) -> pa.Table:
     table = normalise("assignments", assignments, ASSIGNMENT_COLUMNS)
     for index, row in enumerate(table.to_pylist()):

@@ -504,6 +504,7 @@ class PlanOracle:
         return reversals
 
     def run(self) -> list[dict]:
+        """The plan's lines of every computed period (the caller keeps the window's)."""
         for component in self.plan.components:
             events = self.build_events(component)
             self.events[component.id] = events
@@ -518,8 +519,7 @@ class PlanOracle:
             lines.extend(self.floor_lines(component, own))
         lines.extend(self.spiff_lines())
         lines.extend(self.clawback_lines(lines))
-        wanted = {p.label for p in self.plan.window_periods}
-        return [line for line in lines if line["period"] in wanted]
+        return lines
 
 
 def _plan_of(assignments: dict[str, list[dict]], credit: dict) -> str | None:
@@ -552,11 +552,82 @@ def oracle_lines(prepared: Prepared) -> list[dict]:
             f"{first['credit_id']!r} of rep {first['rep_id']!r} on {first['event_date']}"
         )
     fx_rows = prepared.fx.to_pylist()
-    lines = []
+    lines, every_period = [], []
     for plan_id, plan in sorted(prepared.plans.items()):
         credits = convert_currency(by_plan.get(plan_id, []), plan.plan.currency, fx_rows)
-        lines.extend(PlanOracle(prepared, plan, credits).run())
+        plan_lines = PlanOracle(prepared, plan, credits).run()
+        every_period.extend(plan_lines)
+        wanted = {p.label for p in plan.window_periods}
+        lines.extend(line for line in plan_lines if line["period"] in wanted)
+    lines.extend(draw_lines(prepared.draws.to_pylist(), every_period))
     return lines
+
+
+def draw_lines(schedule: list[dict], lines: list[dict]) -> list[dict]:
+    """Draw and draw-recovery lines, period by period, carrying the balance (docs/plans.md).
+
+    Written as the plain recursion: the SQL uses its closed form (running sum and minimum).
+    """
+    net: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        net[(line["rep_id"], line["period"])] += line["amount"]
+    periods: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for row in schedule:
+        periods[(row["rep_id"], row["draw_year"])].append(row)
+    result = []
+    for _, rows in sorted(periods.items()):
+        balance = Decimal("0.00")
+        for row in sorted(rows, key=lambda r: r["period_start"]):
+            paid_net = net[(row["rep_id"], row["period"])]
+            draw = row["draw_amount"]
+            kind = row["draw_kind"]
+            paid = draw - paid_net if kind != "none" and paid_net < draw else Decimal(0)
+            surplus = max(Decimal(0), paid_net - draw)
+            recovered = min(balance, surplus)
+            if kind == "recoverable":
+                balance += paid
+            balance -= recovered
+            if not row["in_window"]:
+                continue
+            for line_kind, amount in (("draw", paid), ("draw_recovery", -recovered)):
+                if amount == 0:
+                    continue
+                result.append(
+                    {
+                        "rep_id": row["rep_id"],
+                        "period": row["period"],
+                        "plan_id": row["plan_id"],
+                        "plan_version": row["plan_version"],
+                        "component_id": "draw",
+                        "line_kind": line_kind,
+                        "event_date": row["period_last_day"],
+                        "credit_id": None,
+                        "deal_id": None,
+                        "tier": None,
+                        "basis": None,
+                        "semantic": None,
+                        "evaluation": None,
+                        "rate_kind": kind,
+                        "tier_from": None,
+                        "tier_to": None,
+                        "rate_from": None,
+                        "rate": draw,
+                        "base": paid_net,
+                        "period_total": balance,
+                        "quota": None,
+                        "target_incentive": None,
+                        "proration": None,
+                        "deal_currency": None,
+                        "fx_rate": None,
+                        "multiplier": None,
+                        "gated": False,
+                        "amount_before_cap": amount,
+                        "cap_reduction": Decimal("0.00"),
+                        "amount": amount,
+                        "currency": row["currency"],
+                    }
+                )
+    return result
 
 
 def convert_currency(credits: list[dict], currency: str, fx_rows: list[dict]) -> list[dict]:

@@ -9,12 +9,14 @@ from typing import Literal
 
 import pyarrow as pa
 
+from .draws import build_schedule
 from .errors import EngineError
 from .inputs import (
     as_table,
     credit_condition_columns,
     normalise_assignments,
     normalise_credits,
+    normalise_draws,
     normalise_fx,
     normalise_quotas,
 )
@@ -37,6 +39,7 @@ class Prepared:
     targets: pa.Table
     unassigned: Unassigned
     fx: pa.Table
+    draws: pa.Table  # the draw schedule (draws.SCHEDULE_SCHEMA); empty without draws
 
 
 def prepare(
@@ -46,6 +49,7 @@ def prepare(
     quotas=None,
     *,
     fx=None,
+    draws=None,
     period: str,
     as_of: dt.date | None = None,
     unassigned: Unassigned = "error",
@@ -63,6 +67,12 @@ def prepare(
     columns = credit_condition_columns(credits_table)
     resolved = resolve_plans(plans, [a["plan_id"] for a in relevant], as_of, window, columns)
     start = compute_from(window, resolved.values())
+    draw_rows = [
+        d
+        for d in normalise_draws(as_table(draws)).to_pylist()
+        if d["valid_from"] < window.end and (d["valid_to"] is None or d["valid_to"] > start)
+    ]
+    schedule = build_schedule(draw_rows, relevant, resolved, start, window)
     targets = build_targets(resolved, relevant, quota_table.to_pylist(), start, window.end)
     return Prepared(
         window=window,
@@ -74,4 +84,5 @@ def prepare(
         targets=targets_table(targets),
         unassigned=unassigned,
         fx=normalise_fx(as_table(fx)),
+        draws=schedule,
     )

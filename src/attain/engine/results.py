@@ -17,7 +17,7 @@ LINE_SCHEMA = pa.schema(
         ("plan_id", pa.string()),
         ("plan_version", pa.int32()),
         ("component_id", pa.string()),
-        ("line_kind", pa.string()),  # earning | floor | spiff | clawback
+        ("line_kind", pa.string()),  # earning | floor | spiff | clawback | draw | draw_recovery
         ("event_date", pa.date32()),
         ("credit_id", pa.string()),
         ("deal_id", pa.string()),
@@ -62,6 +62,8 @@ PAYOUT_COLUMNS = [
     ("floor_top_ups", MONEY),
     ("spiffs", MONEY),
     ("clawbacks", MONEY),
+    ("draws", MONEY),
+    ("draw_recoveries", MONEY),
     ("cap_reductions", MONEY),
     ("net_payable", MONEY),
 ]
@@ -93,7 +95,7 @@ def sort_lines(lines: pa.Table) -> pa.Table:
 
 
 def _summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
-    """Sum the lines' amounts per ``keys`` into earnings, SPIFFs, clawbacks and net."""
+    """Sum the lines' amounts per ``keys`` into earnings, SPIFFs, clawbacks, draws and net."""
     zero = pa.scalar(Decimal("0.00"), MONEY)
     kind = lines["line_kind"]
     columns = {key: lines[key] for key in keys}
@@ -102,6 +104,8 @@ def _summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
         ("floor_top_ups", "floor"),
         ("spiffs", "spiff"),
         ("clawbacks", "clawback"),
+        ("draws", "draw"),
+        ("draw_recoveries", "draw_recovery"),
     ):
         columns[bucket] = pc.if_else(pc.equal(kind, line_kind), lines["amount"], zero)
     columns["cap_reductions"] = lines["cap_reduction"]

@@ -357,6 +357,8 @@ class Plan(Effective):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"component/SPIFF ids must be unique: {duplicates}")
+        if "draw" in ids:
+            raise ValueError("'draw' is reserved for draw lines; give the component another id")
         for index, component in enumerate(self.components):
             if component.measure not in self.measures:
                 raise PathError(

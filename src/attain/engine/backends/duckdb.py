@@ -20,6 +20,7 @@ def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa
     connection.register("assignments", prepared.assignments)
     connection.register("targets", prepared.targets)
     connection.register("fx", prepared.fx)
+    connection.register("draws", prepared.draws)
     steps = compile_program(prepared)
     for step in steps:
         create = exp.Create(
@@ -33,8 +34,9 @@ def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa
             _check_unassigned(prepared, connection)
             _check_fx(prepared, connection)
     parts = [
-        connection.sql(exp.select("*").from_(s.name).sql(dialect=DIALECT)).to_arrow_table()
-        for s in steps[1:]
+        connection.sql(s.output.sql(dialect=DIALECT)).to_arrow_table()
+        for s in steps
+        if s.output is not None
     ]
     schema = pa.schema([f for f in LINE_SCHEMA if f.name != "explanation"])
     if not parts:

@@ -177,7 +177,7 @@ def _sql(session: SparkSession, query) -> DataFrame:
     return session.sql(for_dialect(query, DIALECT))
 
 
-INPUTS = ("credits", "assignments", "targets", "fx")
+INPUTS = ("credits", "assignments", "targets", "fx", "draws")
 
 
 def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
@@ -197,10 +197,11 @@ def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
             if step.name == "assigned":
                 _check_unassigned(prepared, session)
                 _check_fx(prepared, session)
-        if len(steps) == 1:
+        outputs = [step.output for step in steps if step.output is not None]
+        if not outputs:
             return OUTPUT_SCHEMA.empty_table()
-        # One job for all plans' lines: the union of the steps' views.
-        frames = [session.table(step.name) for step in steps[1:]]
+        # One job for all plans' lines: the union of the steps' outputs.
+        frames = [_sql(session, output) for output in outputs]
         lines = functools.reduce(lambda a, b: a.unionAll(b), frames)
         with warnings.catch_warnings():
             # toArrow checks the pandas version though it does not use pandas here.
