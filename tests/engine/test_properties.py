@@ -335,28 +335,30 @@ def plan_variants(draw):
     )
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-@given(
-    plan=plan_variants(),
-    deals=st.lists(
-        st.tuples(
-            cents,
-            st.integers(0, 180),
-            st.sampled_from(["R1", "R2"]),
-            st.sampled_from(["1", "0.5", "0.3333"]),
-            st.one_of(st.none(), st.integers(0, 60)),
-            st.integers(-100, 100),
-            st.sampled_from([None, "USD", "EUR"]),
-        ),
-        min_size=1,
-        max_size=10,
+# Random deals for the backend comparisons: (amount, day, rep, share, cancel after days,
+# margin % from -100 to +100 (negative measure values included), currency).
+random_deals = st.lists(
+    st.tuples(
+        cents,
+        st.integers(0, 180),
+        st.sampled_from(["R1", "R2"]),
+        st.sampled_from(["1", "0.5", "0.3333"]),
+        st.one_of(st.none(), st.integers(0, 60)),
+        st.integers(-100, 100),
+        st.sampled_from([None, "USD", "EUR"]),
     ),
-    draws=draw_tables,
+    min_size=1,
+    max_size=10,
 )
-def test_duckdb_agrees_with_the_oracle(plan, deals, draws):
-    # Margins run from -100% to +100% of the amount: negative measure values included.
+RANDOM_FX = [
+    {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2025-01-01",
+     "valid_to": "2026-03-01", "rate": "1.08345678"},
+    {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2026-03-01", "rate": "1.1"},
+]  # fmt: skip
+
+
+def calculate_random(plan, deals, draws, backend: str, **options):
+    """``calculate`` on a ``random_deals`` draw for reps R1 and R2 over 2026-H1."""
     rows = [
         {
             "amount": a,
@@ -369,14 +371,17 @@ def test_duckdb_agrees_with_the_oracle(plan, deals, draws):
         }
         for a, d, r, s, c, m, currency in deals
     ]
-    fx = [
-        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2025-01-01",
-         "valid_to": "2026-03-01", "rate": "1.08345678"},
-        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2026-03-01", "rate": "1.1"},
-    ]  # fmt: skip
     reps = ["R1", "R2"]
     args = ([plan], credits_table(rows), assignments_for(reps), quotas_for(reps))
-    oracle = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="oracle")
-    duckdb = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="duckdb")
+    return calculate(*args, fx=RANDOM_FX, draws=draws, period="2026-H1", backend=backend, **options)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(plan=plan_variants(), deals=random_deals, draws=draw_tables)
+def test_duckdb_agrees_with_the_oracle(plan, deals, draws):
+    oracle = calculate_random(plan, deals, draws, "oracle")
+    duckdb = calculate_random(plan, deals, draws, "duckdb")
     assert duckdb.lines.equals(oracle.lines)
     assert duckdb.payouts.equals(oracle.payouts)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlglot import exp
 
 from attain.engine import EngineError, calculate
@@ -25,10 +23,16 @@ from attain.engine.backends.spark import SESSION_SQL_CONF, spark_available
 from attain.engine.cli import main, read_table
 from attain.engine.compiler import for_dialect
 
-from .builders import assignments_for, credits_table, quotas_for
+from .builders import assignments_for, credits_table
 from .helpers import CONFORMANCE, compare, load_case
 from .test_conformance import COMPUTED, FAILING
-from .test_properties import arrow_bytes, cents, draw_tables, plan_variants
+from .test_properties import (
+    arrow_bytes,
+    calculate_random,
+    draw_tables,
+    plan_variants,
+    random_deals,
+)
 
 REQUIRED = os.environ.get("ATTAIN_REQUIRE_SPARK") == "1"
 # Under pytest-xdist (`--dist loadgroup`, as dev.py runs it) every Spark test goes to the same
@@ -114,45 +118,10 @@ def test_example_fails_on_spark_with_the_same_error(spark, folder):
 @settings(
     max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
-@given(
-    plan=plan_variants(),
-    deals=st.lists(
-        st.tuples(
-            cents,
-            st.integers(0, 180),
-            st.sampled_from(["R1", "R2"]),
-            st.sampled_from(["1", "0.5", "0.3333"]),
-            st.one_of(st.none(), st.integers(0, 60)),
-            st.integers(-100, 100),
-            st.sampled_from([None, "USD", "EUR"]),
-        ),
-        min_size=1,
-        max_size=10,
-    ),
-    draws=draw_tables,
-)
+@given(plan=plan_variants(), deals=random_deals, draws=draw_tables)
 def test_duckdb_and_spark_agree(spark, plan, deals, draws):
-    rows = [
-        {
-            "amount": a,
-            "margin": (a * m / 100).quantize(Decimal("0.01")),
-            "day": d,
-            "rep": r,
-            "share": s,
-            "cancel_day": None if c is None else d + c,
-            "currency": currency,
-        }
-        for a, d, r, s, c, m, currency in deals
-    ]
-    fx = [
-        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2025-01-01",
-         "valid_to": "2026-03-01", "rate": "1.08345678"},
-        {"from_currency": "EUR", "to_currency": "USD", "valid_from": "2026-03-01", "rate": "1.1"},
-    ]  # fmt: skip
-    reps = ["R1", "R2"]
-    args = ([plan], credits_table(rows), assignments_for(reps), quotas_for(reps))
-    duckdb = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="duckdb")
-    on_spark = calculate(*args, fx=fx, draws=draws, period="2026-H1", backend="spark", spark=spark)
+    duckdb = calculate_random(plan, deals, draws, "duckdb")
+    on_spark = calculate_random(plan, deals, draws, "spark", spark=spark)
     assert_identical(on_spark, duckdb)
 
 

@@ -105,43 +105,41 @@ def run_detail(request, pk: int):
     return render(request, "payouts/runs/detail.html", _detail_context(request, run))
 
 
-@login_required
-@require_POST
-def run_approve(request, pk: int):
+def _step(request, pk: int, change, done: str):
+    """Apply one lifecycle step (``change(user, run)``) and go back to the run's page."""
     run = _run(request, pk)
     try:
-        services.approve_run(request.user, run)
+        change(request.user, run)
     except ValidationError as error:
         _fail(request, error)
     else:
-        messages.success(request, f"Run {run.pk} approved: {run.period} is closed.")
+        messages.success(request, done.format(run=run))
     return redirect("payouts:run_detail", pk)
+
+
+@login_required
+@require_POST
+def run_approve(request, pk: int):
+    return _step(
+        request, pk, services.approve_run, "Run {run.pk} approved: {run.period} is closed."
+    )
 
 
 @login_required
 @require_POST
 def run_pay(request, pk: int):
-    run = _run(request, pk)
-    try:
-        services.mark_paid(request.user, run)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Run {run.pk} marked paid.")
-    return redirect("payouts:run_detail", pk)
+    return _step(request, pk, services.mark_paid, "Run {run.pk} marked paid.")
 
 
 @login_required
 @require_POST
 def run_discard(request, pk: int):
-    run = _run(request, pk)
-    try:
-        services.discard_run(request.user, run)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Run {run.pk} discarded; it stays in the list for history.")
-    return redirect("payouts:run_detail", pk)
+    return _step(
+        request,
+        pk,
+        services.discard_run,
+        "Run {run.pk} discarded; it stays in the list for history.",
+    )
 
 
 @login_required
