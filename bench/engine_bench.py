@@ -248,10 +248,7 @@ def child(backend: str, inputs: Path, out: Path) -> None:
         phases[name] = phases.get(name, 0.0) + now - clock
         clock = now
 
-    import duckdb
-
     from attain.engine import load_plans
-    from attain.engine.backends.duckdb import run_program
     from attain.engine.explain_sql import explain_lines
     from attain.engine.oracle import calculate_with_oracle
     from attain.engine.prepare import prepare
@@ -283,17 +280,6 @@ def child(backend: str, inputs: Path, out: Path) -> None:
         lap("explanations")
         result = build_result(lines)
         lap("sort lines, sum payouts")
-    elif backend == "duckdb":
-        connection = duckdb.connect()
-        try:
-            lines = run_program(prepared, TimingConnection(connection, phases))
-        finally:
-            connection.close()
-        lap("sql (total)")
-        lines = explain_lines(lines)
-        lap("explanations")
-        result = build_result(lines)
-        lap("sort lines, sum payouts")
     else:
         result = calculate_with_oracle(prepared)
         lap("oracle (rows, explanations, sort, sums)")
@@ -309,6 +295,66 @@ def child(backend: str, inputs: Path, out: Path) -> None:
     if backend == "spark":
         report["jvm_peak_mib"] = jvm
     print(json.dumps(report))
+
+
+def child_files(inputs: Path, out: Path, memory_limit: str) -> None:
+    """DuckDB from files to files, as ``attain calc`` runs it (attain.engine.files), with the
+    steps of ``calculate_files`` one by one to time them."""
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - clock
+        clock = now
+
+    import tempfile
+
+    import duckdb
+
+    from attain.engine import files, load_plans
+    from attain.engine.backends.duckdb import execute_steps
+    from attain.engine.prepare import prepare
+
+    lap("imports")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out) as scratch:
+        plans = load_plans(inputs / "plans")
+        credits = files.check_credits_file(
+            inputs / "credits.parquet", Path(scratch) / "credits.parquet"
+        )
+        assignments = pq.read_table(inputs / "assignments.parquet")
+        quotas = pq.read_table(inputs / "quotas.parquet")
+        lap("read and check credits (batches to scratch Parquet)")
+        prepared = prepare(plans, credits, assignments, quotas, period=str(YEAR))
+        lap("prepare (check other inputs, targets)")
+        connection = duckdb.connect(
+            config={"memory_limit": memory_limit, "temp_directory": f"{scratch}/spill"}
+        )
+        connection.execute("SET preserve_insertion_order = false")
+        files._check_unique_credit_ids(credits, connection)
+        lap("sql:unique credit ids")
+        steps = execute_steps(prepared, TimingConnection(connection, phases))
+        outputs = [step.output for step in steps if step.output is not None]
+        connection.execute(files._create_lines(outputs).sql(dialect="duckdb"))
+        lap("sql (total)")
+        written = files._write(connection, out)
+        lap("explain, sort, sum and write (Parquet and CSV)")
+        connection.close()
+    print(
+        json.dumps(
+            {
+                "rows": {
+                    "lines": written.rows["earnings"],
+                    "payouts": written.rows["payouts"],
+                    "component_payouts": written.rows["component_payouts"],
+                },
+                "phases": phases,
+                "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 def _jvm_peak_mib(session) -> float | None:
@@ -343,10 +389,17 @@ def run(backend: str, inputs: Path, out: Path) -> dict:
     return report
 
 
+def _output_file(folder: Path, name: str) -> Path:
+    """DuckDB's run writes as ``attain calc`` does: the lines are ``earnings``."""
+    if name == "lines" and (folder / "earnings.parquet").exists():
+        return folder / "earnings.parquet"
+    return folder / f"{name}.parquet"
+
+
 def compare(a: Path, b: Path) -> dict[str, str]:
     verdict = {}
     for name in OUTPUTS:
-        x, y = a / f"{name}.parquet", b / f"{name}.parquet"
+        x, y = _output_file(a, name), _output_file(b, name)
         if x.read_bytes() == y.read_bytes():
             verdict[name] = "byte-equal"
         elif pq.read_table(x).equals(pq.read_table(y)):
@@ -378,11 +431,18 @@ def main() -> None:
     parser.add_argument("--oracle-max", type=int, default=100000)
     parser.add_argument("--spark-max", type=int, default=0, help="run Spark up to this size")
     parser.add_argument("--out", default="var/engine-bench")
+    parser.add_argument(
+        "--memory-limit", default="1GB", help="DuckDB's memory limit (it spills beyond it)"
+    )
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
+    os.environ.setdefault("ATTAIN_BENCH_MEMORY_LIMIT", args.memory_limit)
     if args.child:
         backend, inputs, out = args.child
-        child(backend, Path(inputs), Path(out))
+        if backend == "duckdb":
+            child_files(Path(inputs), Path(out), os.environ["ATTAIN_BENCH_MEMORY_LIMIT"])
+        else:
+            child(backend, Path(inputs), Path(out))
         return
     root = Path(args.out)
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}")

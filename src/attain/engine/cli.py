@@ -2,12 +2,17 @@
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
                 [--draws FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
-                [--spark-master URL] [--unassigned error|ignore] --out DIR
+                [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
+                --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
 Parquet, written to temporary files first and then renamed: a failed run leaves no partial
 output. Usable on its own as ``python -m attain.engine.cli``.
+
+On DuckDB (the default) the calculation goes from files to files (``files.py``): the credits
+are checked batch by batch and the lines stream out sorted, so a book of ten million lines
+needs no more memory than ``--memory-limit`` (DuckDB spills beyond it) and a few batches.
 
 ``--backend spark`` runs the same compiled SQL on Apache Spark: a local session
 (``local[2]``) unless ``--spark-master`` or ``ATTAIN_SPARK_MASTER`` names another master;
@@ -28,6 +33,7 @@ import pyarrow.parquet as pq
 
 from .calculate import calculate
 from .errors import EngineError
+from .files import calculate_files
 from .loader import load_plans
 
 
@@ -77,10 +83,16 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
         help="Spark master for --backend spark (default local[2], or ATTAIN_SPARK_MASTER)",
     )
     parser.add_argument("--unassigned", choices=["error", "ignore"], default="error")
+    parser.add_argument(
+        "--memory-limit",
+        help="DuckDB's memory limit, e.g. 1GB (beyond it, it spills to disk; duckdb backend)",
+    )
     parser.add_argument("--out", required=True, help="output folder")
 
 
 def run_calc(args: argparse.Namespace) -> int:
+    if args.backend == "duckdb":
+        return _run_calc_on_files(args)
     try:
         spark = None
         if args.backend == "spark":
@@ -111,6 +123,32 @@ def run_calc(args: argparse.Namespace) -> int:
     write_outputs(tables, Path(args.out))
     print(
         f"{result.lines.num_rows} earning lines, {result.payouts.num_rows} payouts "
+        f"written to {args.out}"
+    )
+    return 0
+
+
+def _run_calc_on_files(args: argparse.Namespace) -> int:
+    """DuckDB reads the credits batch by batch and writes the lines as it sorts them."""
+    try:
+        written = calculate_files(
+            load_plans(args.plans),
+            args.credits,
+            read_table(args.assignments),
+            read_table(args.quotas) if args.quotas else None,
+            fx=read_table(args.fx) if args.fx else None,
+            draws=read_table(args.draws) if getattr(args, "draws", None) else None,
+            period=args.period,
+            as_of=args.as_of,
+            unassigned=args.unassigned,
+            out=args.out,
+            memory_limit=getattr(args, "memory_limit", None),
+        )
+    except EngineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{written.rows['earnings']} earning lines, {written.rows['payouts']} payouts "
         f"written to {args.out}"
     )
     return 0

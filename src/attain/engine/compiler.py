@@ -231,7 +231,7 @@ class PlanCompiler:
         )
         raw = self.cte("base_raw", query)
         names = [
-            *self.prepared.credits.column_names,
+            *self.prepared.credits.schema.names,
             "plan_id",
             "period",
             "clawed",

@@ -338,18 +338,23 @@ def _inline_formatted(node: exp.Expression) -> exp.Expression:
     return node
 
 
-@cache
-def explanation_sql() -> str:
-    """One expression over the line table, yielding only the ``explanation`` column.
+def explanation_expression() -> exp.Expression:
+    """The sentence of a line, as one expression over the line columns.
 
     Each formatted number (``m_…`` money, ``n_…`` plain numbers) is written out in place,
     inside the ``CASE`` branch that uses it, so DuckDB formats only the numbers a line's
     sentence shows (a line shows 2–5 of the 20); formatting all of them for every line was
-    most of the cost. Only the sentence comes back: the other columns stay in Arrow.
+    most of the cost.
     """
-    sentence = explanation().transform(_inline_formatted)
+    return explanation().transform(_inline_formatted)
+
+
+@cache
+def explanation_sql() -> str:
+    """Only the ``explanation`` column of ``lines_to_explain``: the other columns stay in
+    Arrow."""
     return (
-        exp.select(exp.alias_(sentence, "explanation"))
+        exp.select(exp.alias_(explanation_expression(), "explanation"))
         .from_("lines_to_explain")
         .sql(dialect=DIALECT)
     )

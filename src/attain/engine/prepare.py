@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from .draws import build_schedule
 from .errors import EngineError
@@ -34,7 +35,7 @@ class Prepared:
     as_of: dt.date
     compute_from: dt.date
     plans: dict[str, ResolvedPlan]
-    credits: pa.Table
+    credits: pa.Table | ds.Dataset  # a Dataset: checked already (files.py), DuckDB only
     assignments: pa.Table
     targets: pa.Table
     unassigned: Unassigned
@@ -58,7 +59,10 @@ def prepare(
     as_of = as_of or (window.end - dt.timedelta(days=1))
     if unassigned not in ("error", "ignore"):
         raise EngineError(f"unassigned must be 'error' or 'ignore', not {unassigned!r}")
-    credits_table = normalise_credits(as_table(credits))
+    if isinstance(credits, ds.Dataset):
+        credits_table = credits  # checked batch by batch into a scratch file (files.py)
+    else:
+        credits_table = normalise_credits(as_table(credits))
     assignment_table = normalise_assignments(as_table(assignments))
     quota_table = normalise_quotas(as_table(quotas))
     assignment_rows = assignment_table.to_pylist()

@@ -6,7 +6,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from ..compiler import compile_program, missing_fx_query, unassigned_query
+from ..compiler import Step, compile_program, missing_fx_query, unassigned_query
 from ..errors import RuleError
 from ..explain_sql import explain_lines
 from ..prepare import Prepared
@@ -15,7 +15,8 @@ from ..results import LINE_SCHEMA, Result, build_result
 DIALECT = "duckdb"
 
 
-def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa.Table:
+def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> list[Step]:
+    """Create each step's table on ``connection`` (checking assignments and FX on the way)."""
     connection.register("credits", prepared.credits)
     connection.register("assignments", prepared.assignments)
     connection.register("targets", prepared.targets)
@@ -33,6 +34,11 @@ def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa
         if step.name == "assigned":
             _check_unassigned(prepared, connection)
             _check_fx(prepared, connection)
+    return steps
+
+
+def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa.Table:
+    steps = execute_steps(prepared, connection)
     parts = [
         connection.sql(s.output.sql(dialect=DIALECT)).to_arrow_table()
         for s in steps

@@ -1,0 +1,175 @@
+"""``calculate_files``: from files to files, the same tables as ``calculate``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from attain.engine import EngineError, load_plan
+from attain.engine import files as engine_files
+from attain.engine.files import calculate_files
+from attain.engine.results import COMPONENT_PAYOUT_SCHEMA, LINE_SCHEMA, PAYOUT_SCHEMA
+
+from .helpers import CONFORMANCE, load_case
+from .test_conformance import COMPUTED
+
+OUTPUTS = {
+    "earnings": ("lines", LINE_SCHEMA),
+    "payouts": ("payouts", PAYOUT_SCHEMA),
+    "component_payouts": ("component_payouts", COMPONENT_PAYOUT_SCHEMA),
+}
+
+
+def run_files(case, out, credits=None, **extra):
+    return calculate_files(
+        case.plans,
+        credits or case.folder / "credits.csv",
+        case.assignments,
+        case.quotas,
+        fx=case.fx,
+        draws=case.draws,
+        period=case.period,
+        as_of=case.as_of,
+        out=out,
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
+def test_same_tables_and_csv_as_calculate(folder, tmp_path):
+    case = load_case(folder)
+    expected = case.run("duckdb")
+    written = run_files(case, tmp_path / "out")
+    for name, (attribute, schema) in OUTPUTS.items():
+        table = getattr(expected, attribute)
+        parquet = pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        assert parquet.schema.equals(schema)
+        assert parquet.equals(table), name
+        in_memory_csv = io.BytesIO()
+        pacsv.write_csv(table, in_memory_csv)
+        assert (tmp_path / "out" / f"{name}.csv").read_bytes() == in_memory_csv.getvalue()
+        assert written.rows[name] == table.num_rows
+    assert not [p for p in tmp_path.iterdir() if p.name != "out"], "scratch space left behind"
+
+
+def test_batches_of_a_few_rows_give_the_same_lines(tmp_path, monkeypatch):
+    case = load_case(CONFORMANCE / "01_marginal_tiers_on_attainment")
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
+    run_files(case, tmp_path / "out")
+    lines = pq.read_table(tmp_path / "out" / "earnings.parquet")
+    assert lines.equals(case.run("duckdb").lines)
+
+
+def write_credits(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def credit(n, **changes):
+    row = {
+        "credit_id": f"C{n}",
+        "deal_id": f"D{n}",
+        "rep_id": "R1",
+        "share": "1",
+        "event_date": "2026-01-15",
+        "amount": "1000.00",
+    }
+    return row | changes
+
+
+def small_case():
+    case = load_case(CONFORMANCE / "01_marginal_tiers_on_attainment")
+    return case
+
+
+def test_a_bad_row_in_a_later_batch_is_named_by_its_row_in_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
+    source = tmp_path / "credits.csv"
+    write_credits(source, [credit(1), credit(2), credit(3), credit(4, amount="12.345")])
+    with pytest.raises(EngineError, match=r"credits, row 4, column 'amount': .*decimal places"):
+        run_files(small_case(), tmp_path / "out", credits=source)
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == [source], "scratch space left behind"
+
+
+def test_a_credit_id_repeated_across_batches_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
+    source = tmp_path / "credits.csv"
+    write_credits(source, [credit(1), credit(2), credit(3), credit(1, deal_id="D9")])
+    with pytest.raises(EngineError, match="credits: credit_id 'C1' appears twice"):
+        run_files(small_case(), tmp_path / "out", credits=source)
+    assert not (tmp_path / "out").exists()
+
+
+def test_parquet_credits_and_an_empty_file(tmp_path):
+    case = small_case()
+    source = tmp_path / "credits.parquet"
+    pq.write_table(case.credits, source)
+    run_files(case, tmp_path / "out", credits=source)
+    assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(case.run("duckdb").lines)
+
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(case.credits.slice(0, 0), empty)
+    written = run_files(case, tmp_path / "none", credits=empty)
+    assert written.rows == {"earnings": 0, "payouts": 0, "component_payouts": 0}
+    header = (tmp_path / "none" / "earnings.csv").read_text().splitlines()
+    assert header == [",".join(f'"{name}"' for name in LINE_SCHEMA.names)]
+
+
+def test_memory_limit_spills_and_gives_the_same_lines(tmp_path):
+    """A limit far below what the join needs in memory: DuckDB spills to the scratch folder."""
+    case = small_case()
+    rows = [credit(n, rep_id="R1", event_date=f"2026-0{1 + n % 3}-1{n % 10}") for n in range(60)]
+    source = tmp_path / "credits.csv"
+    write_credits(source, rows)
+    calculate_files(
+        case.plans,
+        source,
+        case.assignments,
+        case.quotas,
+        period=case.period,
+        out=tmp_path / "out",
+        memory_limit="64MB",
+    )
+    from attain.engine import calculate
+
+    expected = calculate(
+        case.plans,
+        pa.Table.from_pylist(rows),
+        case.assignments,
+        case.quotas,
+        period=case.period,
+    )
+    assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(expected.lines)
+
+
+def test_cli_on_duckdb_writes_through_files(tmp_path, capsys):
+    from attain.engine.cli import main
+
+    case = CONFORMANCE / "01_marginal_tiers_on_attainment"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(case / "plan.yaml", plans / "plan.yaml")
+    load_plan(plans / "plan.yaml")
+    code = main(
+        [
+            "--plans", str(plans),
+            "--credits", str(case / "credits.csv"),
+            "--assignments", str(case / "assignments.csv"),
+            "--quotas", str(case / "quotas.csv"),
+            "--period", "2026-Q1",
+            "--memory-limit", "256MB",
+            "--out", str(tmp_path / "out"),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    expected = load_case(case).run("duckdb").lines
+    assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(expected)
