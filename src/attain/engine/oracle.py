@@ -116,15 +116,10 @@ class PlanOracle:
         targeted = sorted(
             (rep, period) for rep, comp, period in self.targets if comp == component.id
         )
-        for rep_id, period in targeted:
-            year_to_date = sum(
-                (
-                    per_period[(r, p)]
-                    for r, p in targeted
-                    if r == rep_id and p[:4] == period[:4] and p <= period
-                ),
-                Fraction(0),
-            )
+        running: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+        for rep_id, period in targeted:  # sorted: a rep's periods in order within each year
+            running[(rep_id, period[:4])] += per_period[(rep_id, period)]
+            year_to_date = running[(rep_id, period[:4])]
             self.scoped[(rep_id, component.id, period, "period")] = per_period[(rep_id, period)]
             self.scoped[(rep_id, component.id, period, "ytd")] = year_to_date
             total = year_to_date if ytd else per_period[(rep_id, period)]
