@@ -594,6 +594,20 @@ class PlanCompiler:
         piece = q.cast(
             q.greatest(q.cast(q.num(0), MEASURE), q.sub(top, q.greatest(low, lower))), MEASURE
         )
+        # piece > 0 exactly when min(high, upper) > max(low, lower): four plain comparisons
+        # (NULL, as piece would be, when a bound is NULL). The engine tests this on every
+        # (row, tier) pair, so it must be cheap; the piece is computed on the pairs kept.
+        overlaps = q.and_(
+            exp.GT(this=high.copy(), expression=low.copy()),
+            exp.GT(this=high.copy(), expression=lower.copy()),
+            q.or_(
+                exp.Is(this=q.col("tier_to", "tiers"), expression=q.null()),
+                q.and_(
+                    exp.GT(this=upper.copy(), expression=low.copy()),
+                    exp.GT(this=upper.copy(), expression=lower.copy()),
+                ),
+            ),
+        )
         sliced = self.cte(
             f"slice_{j}",
             exp.select(
@@ -603,7 +617,8 @@ class PlanCompiler:
                 q.alias(upper, "upper_amount"),
             )
             .from_(pre, copy=False)
-            .join(tiers, join_type="cross", copy=False),
+            .join(tiers, join_type="cross", copy=False)
+            .where(overlaps, copy=False),
         )
         piece_int = q.to_integer(q.col("piece"), MEASURE_SCALE)
         if table.semantic == "marginal":
@@ -629,7 +644,6 @@ class PlanCompiler:
                 q.alias(q.cast(q.null(), MEASURE), "period_total"),
             )
             .from_(sliced, copy=False)
-            .where(exp.GT(this=q.col("piece"), expression=q.num(0)), copy=False)
         )
         return self.cte(f"seg_{j}", query)
 
