@@ -1,7 +1,8 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                [--draws FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--draws FILE] [--hierarchy FILE] [--territories FILE] --period 2026-Q1
+                [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
@@ -67,6 +68,12 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quotas", help="quotas CSV or Parquet")
     parser.add_argument("--fx", help="FX rates CSV or Parquet")
     parser.add_argument("--draws", help="draws and guarantees CSV or Parquet")
+    parser.add_argument(
+        "--hierarchy", help="reporting line (rep_id, manager_id, valid_from, valid_to)"
+    )
+    parser.add_argument(
+        "--territories", help="territory owners (territory_id, rep_id, valid_from, valid_to)"
+    )
     parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
@@ -78,6 +85,11 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--unassigned", choices=["error", "ignore"], default="error")
     parser.add_argument("--out", required=True, help="output folder")
+
+
+def _optional(args: argparse.Namespace, name: str) -> pa.Table | None:
+    path = getattr(args, name, None)
+    return read_table(path) if path else None
 
 
 def run_calc(args: argparse.Namespace) -> int:
@@ -94,6 +106,8 @@ def run_calc(args: argparse.Namespace) -> int:
             read_table(args.quotas) if args.quotas else None,
             fx=read_table(args.fx) if args.fx else None,
             draws=read_table(args.draws) if getattr(args, "draws", None) else None,
+            hierarchy=_optional(args, "hierarchy"),
+            territories=_optional(args, "territories"),
             period=args.period,
             as_of=args.as_of,
             backend=args.backend,
