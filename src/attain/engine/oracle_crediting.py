@@ -71,15 +71,17 @@ def derived_credits(
         plan_id = _plan_on(assignments, rep_id, day)
         return None if plan_id is None else plans[plan_id].plan.crediting
 
-    territories = prepared.crediting.territories.to_pylist()
+    territories: dict[str, list[dict]] = defaultdict(list)
+    for row in prepared.crediting.territories.to_pylist():
+        territories[row["territory_id"]].append(row)
     territory_credits = []
     for credit in credits:
         if credit.get("territory_id") is None:
             continue
         owners = [
             t["rep_id"]
-            for t in territories
-            if t["territory_id"] == credit["territory_id"] and _in_force(t, credit["event_date"])
+            for t in territories.get(credit["territory_id"], [])
+            if _in_force(t, credit["event_date"])
         ]
         for owner in owners:
             rules = crediting(owner, credit["event_date"])
@@ -117,6 +119,7 @@ class TeamTotals:
         from .oracle import convert_currency, measure_value
 
         managers = {t["manager_id"] for t in self.targets.values()}
+        fx_rows = self.prepared.fx.to_pylist()
         totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
         for credit in self.prepared.credits.to_pylist():
             day = credit["event_date"]
@@ -127,8 +130,7 @@ class TeamTotals:
             team = {credit["rep_id"], *self.hierarchy.managers(credit["rep_id"], day)}
             if not team & managers:
                 continue
-            (converted,) = convert_currency([credit], self.plan.plan.currency,
-                                            self.prepared.fx.to_pylist())  # fmt: skip
+            (converted,) = convert_currency([credit], self.plan.plan.currency, fx_rows)
             value, included = measure_value(component, converted)
             if not included:
                 continue
