@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,8 +26,6 @@ def hierarchy(*rows):
 
 
 def pa_rows(rows, names):
-    import pyarrow as pa
-
     return pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
 
 
@@ -96,14 +96,10 @@ def test_team_gate_refuses_year_to_date_scope():
 @pytest.mark.parametrize("backend", ["oracle", "duckdb"])
 def test_team_gate_needs_a_manager_and_the_managers_quota(backend):
     case = load_case(CONFORMANCE / "40_team_gate_met_and_not_met")
-    no_manager = case.hierarchy.filter(
-        __import__("pyarrow.compute").compute.not_equal(case.hierarchy["rep_id"], "R3")
-    )
+    no_manager = case.hierarchy.filter(pc.not_equal(case.hierarchy["rep_id"], "R3"))
     with pytest.raises(RuleError, match=r"rep 'R3' has no manager on 2026-03-31"):
         calculate(case.plans, case.credits, case.assignments, case.quotas,
                   hierarchy=no_manager, period="2026-Q1", backend=backend)  # fmt: skip
-    import pyarrow.compute as pc
-
     quotas = case.quotas.filter(pc.not_equal(case.quotas["rep_id"], "M2"))
     with pytest.raises(RuleError, match=r"no quota 'revenue' for rep 'M2' in 2026-Q1"):
         calculate(case.plans, case.credits, case.assignments, quotas,
@@ -111,8 +107,6 @@ def test_team_gate_needs_a_manager_and_the_managers_quota(backend):
 
 
 def test_team_totals_need_fx_rates_for_foreign_credits():
-    import pyarrow as pa
-
     case = load_case(CONFORMANCE / "40_team_gate_met_and_not_met")
     credits = case.credits.append_column(
         "currency", pa.array(["USD", "USD", "USD", "EUR", "USD", "USD"], pa.string())
@@ -230,3 +224,13 @@ def test_roll_up_credits_never_exceed_the_deal_and_backends_agree(rows, deals, l
             rolled[source] = rolled.get(source, 0) + 1
     # Each credit rolls up to at most `levels` managers, one line each (a flat 1% rate).
     assert all(count <= depth for count in rolled.values())
+
+
+def test_input_ids_shaped_like_derived_ids_are_refused_when_credits_are_derived():
+    case = load_case(CONFORMANCE / "38_manager_roll_up_hierarchy_change")
+    ids = case.credits["credit_id"].to_pylist()
+    ids[2] = "C1/manager/M1"
+    credits = case.credits.set_column(0, "credit_id", pa.array(ids))
+    with pytest.raises(InputError, match=r"credits, row 3, column 'credit_id': 'C1/manager/M1'"):
+        calculate(case.plans, credits, case.assignments, hierarchy=case.hierarchy,
+                  period="2026-Q1")  # fmt: skip

@@ -271,6 +271,21 @@ def build_team_targets(
     return pa.Table.from_pylist(rows, schema=TEAM_TARGET_SCHEMA)
 
 
+def check_derived_ids(credits: pa.Table) -> None:
+    """Derived ids are ``<credit_id>/<role>/<rep_id>``: an input id of that shape could
+    collide with one, so it is refused when some plan derives credits."""
+    shaped = pc.match_substring_regex(credits["credit_id"], r"/(manager|territory)/")
+    if pc.any(shaped).as_py():
+        row = pc.index(shaped, True).as_py()
+        raise InputError(
+            "credits",
+            f"{credits['credit_id'][row].as_py()!r} has the shape of a derived credit id "
+            "(<credit_id>/manager/<rep_id> or /territory/); rename it",
+            row + 1,
+            "credit_id",
+        )
+
+
 def check_team_fx(
     plans: dict[str, ResolvedPlan], credits: pa.Table, fx: pa.Table, start: dt.date, end: dt.date
 ) -> None:
@@ -310,17 +325,21 @@ def check_team_fx(
 
 def prepare_crediting(
     plans: dict[str, ResolvedPlan],
+    credits: pa.Table,
     hierarchy: pa.Table,
     territories: pa.Table,
     targets: list[dict],
     quotas: list[dict],
 ) -> CreditingTables:
     """The crediting dimensions; ``hierarchy`` and ``territories`` are already normalised."""
+    rules = crediting_rules(plans)
+    if rules.num_rows:
+        check_derived_ids(credits)
     return CreditingTables(
         hierarchy=hierarchy.cast(HIERARCHY_SCHEMA),
         chain=reporting_chain(hierarchy),
         territories=territories.cast(TERRITORY_SCHEMA),
-        crediting_rules=crediting_rules(plans),
+        crediting_rules=rules,
         team_targets=build_team_targets(plans, targets, hierarchy.to_pylist(), quotas),
     )
 

@@ -85,6 +85,7 @@ def prepare(
     fx_table = normalise_fx(as_table(fx))
     crediting = prepare_crediting(
         resolved,
+        credits_table,
         normalise_hierarchy(as_table(hierarchy)),
         normalise_territories(as_table(territories)),
         targets,
