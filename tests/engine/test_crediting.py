@@ -234,3 +234,56 @@ def test_input_ids_shaped_like_derived_ids_are_refused_when_credits_are_derived(
     with pytest.raises(InputError, match=r"credits, row 3, column 'credit_id': 'C1/manager/M1'"):
         calculate(case.plans, credits, case.assignments, hierarchy=case.hierarchy,
                   period="2026-Q1")  # fmt: skip
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=org(),
+    deals=deals,
+    level=st.sampled_from(["0", "50", "100", "150"]),
+    quota=st.integers(min_value=1, max_value=2 * 10**7),
+)
+def test_team_gate_oracle_and_duckdb_agree(rows, deals, level, quota):
+    """Random effective-dated teams: the team gate pays or gates the same lines on both."""
+    plan = parse_plan(
+        (CONFORMANCE / "40_team_gate_met_and_not_met" / "plan_ae.yaml")
+        .read_text()
+        .replace("attainment_at_least: 100", f"attainment_at_least: {level}"),
+        "ae.yaml",
+    )
+    credits = [
+        {
+            "credit_id": f"C{n}",
+            "deal_id": f"D{n}",
+            "rep_id": rep,
+            "role": role,
+            "share": share,
+            "event_date": day.isoformat(),
+            "amount": str(amount),
+        }  # fmt: skip
+        for n, (rep, role, share, day, amount) in enumerate(deals)
+    ]
+    # V1 is the top: give it a manager of its own so every rep on the plan has one.
+    hierarchy = [dict(zip(("rep_id", "manager_id", "valid_from", "valid_to"), r, strict=True))
+                 for r in [*rows, ("V1", "TOP", "2026-01-01", None)]]  # fmt: skip
+    assignments = [{"rep_id": r, "plan_id": "ae", "valid_from": "2026-01-01"} for r in REPS]
+    quotas = [
+        {"rep_id": r, "quota": "revenue", "period": "2026-Q1", "amount": str(quota)}
+        for r in [*REPS, "TOP"]
+    ]
+    results = [
+        calculate(
+            [plan],
+            credits,
+            assignments,
+            quotas,
+            hierarchy=hierarchy,
+            period="2026-Q1",
+            backend=backend,
+        )  # fmt: skip
+        for backend in ("oracle", "duckdb")
+    ]
+    assert results[0].lines.equals(results[1].lines)
+    assert results[0].payouts.equals(results[1].payouts)
+    if level == "0":
+        assert not any(results[1].lines.column("gated").to_pylist())
