@@ -192,7 +192,7 @@ class Gate(Effective):
     team: bool = Field(
         default=False,
         description="test the team's attainment: the rep's manager's team total against the "
-        "manager's quota (see docs/plans.md, 'Team gates')",
+        "manager's quota (see docs/plans.md, 'Modifiers', team gate)",
     )
 
     @model_validator(mode="after")
@@ -292,7 +292,9 @@ class Component(_Strict):
     rate_tables: list[RateTable]
     modifiers: Modifiers = Modifiers()
     roles: list[Identifier] | None = Field(
-        default=None, description="credit roles the component counts; default: every role"
+        default=None,
+        min_length=1,
+        description="credit roles the component counts; default: every role",
     )
 
     @model_validator(mode="after")
