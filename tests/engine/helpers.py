@@ -43,11 +43,13 @@ class Case:
     quotas: pa.Table | None
     fx: pa.Table | None
     draws: pa.Table | None
+    hierarchy: pa.Table | None
+    territories: pa.Table | None
     period: str
     as_of: dt.date | None
     error: str | None
 
-    def run(self, backend: str) -> Result:
+    def run(self, backend: str, spark=None) -> Result:
         return calculate(
             self.plans,
             self.credits,
@@ -55,23 +57,33 @@ class Case:
             self.quotas,
             fx=self.fx,
             draws=self.draws,
+            hierarchy=self.hierarchy,
+            territories=self.territories,
             period=self.period,
             as_of=self.as_of,
             backend=backend,
+            spark=spark,
         )
 
 
 def load_case(folder: Path) -> Case:
     settings = yaml.safe_load((folder / "case.yaml").read_text())
     quotas = folder / "quotas.csv"
+
+    def optional(name: str) -> pa.Table | None:
+        path = folder / f"{name}.csv"
+        return read_table(path) if path.exists() else None
+
     return Case(
         folder=folder,
         plans=[load_plan(p) for p in sorted(folder.glob("plan*.yaml"))],
         credits=read_table(folder / "credits.csv"),
         assignments=read_table(folder / "assignments.csv"),
         quotas=read_table(quotas) if quotas.exists() else None,
-        fx=read_table(folder / "fx.csv") if (folder / "fx.csv").exists() else None,
-        draws=read_table(folder / "draws.csv") if (folder / "draws.csv").exists() else None,
+        fx=optional("fx"),
+        draws=optional("draws"),
+        hierarchy=optional("hierarchy"),
+        territories=optional("territories"),
         period=str(settings["period"]),
         as_of=settings.get("as_of"),
         error=settings.get("error"),

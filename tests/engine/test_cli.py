@@ -79,3 +79,39 @@ def test_calc_reads_draws(tmp_path, capsys):
     assert [Decimal(p["draws"]) for p in payouts] == [3000, 0, 0]
     assert [Decimal(p["draw_recoveries"]) for p in payouts] == [0, -1000, -2000]
     assert [Decimal(p["net_payable"]) for p in payouts] == [5000, 5000, 7000]
+
+
+def test_calc_reads_hierarchy_and_territories(tmp_path, capsys):
+    roll_up = CONFORMANCE / "38_manager_roll_up_hierarchy_change"
+    territory = CONFORMANCE / "39_territory_credit_owner_change"
+    for case, reps in (
+        (roll_up, ["M1", "M2", "R1", "R2", "V1"]),
+        (territory, ["R1", "R2", "R3", "R4"]),
+    ):
+        plans = tmp_path / case.name / "plans"
+        plans.mkdir(parents=True)
+        for plan in case.glob("plan*.yaml"):
+            shutil.copy(plan, plans / plan.name)
+        out = tmp_path / case.name / "out"
+        option = (
+            ["--hierarchy", str(case / "hierarchy.csv")]
+            if case == roll_up
+            else ["--territories", str(case / "territories.csv")]
+        )
+        code = main(
+            [
+                "--plans", str(plans),
+                "--credits", str(case / "credits.csv"),
+                "--assignments", str(case / "assignments.csv"),
+                *option,
+                "--period", "2026-Q1",
+                "--out", str(out),
+            ]
+        )  # fmt: skip
+        assert code == 0, capsys.readouterr().err
+        payouts = read_csv(out / "payouts.csv")
+        expected = read_csv(case / "expected_payouts.csv")
+        assert [p["rep_id"] for p in payouts] == reps
+        assert [Decimal(p["net_payable"]) for p in payouts] == [
+            Decimal(e["net_payable"]) for e in expected
+        ]

@@ -87,6 +87,9 @@ def test_json_schema_is_exported():
     assert "components" in schema["properties"]
     assert "RateTable" in schema["$defs"]
     assert "from" in schema["$defs"]["Tier"]["properties"]
+    assert {"roll_up", "territory"} <= set(schema["$defs"]["Crediting"]["properties"])
+    assert "team" in schema["$defs"]["Gate"]["properties"]
+    assert "roles" in schema["$defs"]["Component"]["properties"]
 
 
 def test_plan_version_selection_on_the_as_of_date():

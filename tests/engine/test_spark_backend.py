@@ -71,19 +71,7 @@ def assert_identical(spark_result, duckdb_result) -> None:
 
 
 def run_on_spark(spark, folder):
-    case = load_case(folder)
-    return calculate(
-        case.plans,
-        case.credits,
-        case.assignments,
-        case.quotas,
-        fx=case.fx,
-        draws=case.draws,
-        period=case.period,
-        as_of=case.as_of,
-        backend="spark",
-        spark=spark,
-    )
+    return load_case(folder).run("spark", spark=spark)
 
 
 @pytest.fixture(scope="session")

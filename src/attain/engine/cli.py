@@ -1,7 +1,8 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                [--draws FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--draws FILE] [--hierarchy FILE] [--territories FILE] --period 2026-Q1
+                [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
                 --out DIR
 
@@ -73,6 +74,12 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quotas", help="quotas CSV or Parquet")
     parser.add_argument("--fx", help="FX rates CSV or Parquet")
     parser.add_argument("--draws", help="draws and guarantees CSV or Parquet")
+    parser.add_argument(
+        "--hierarchy", help="reporting line (rep_id, manager_id, valid_from, valid_to)"
+    )
+    parser.add_argument(
+        "--territories", help="territory owners (territory_id, rep_id, valid_from, valid_to)"
+    )
     parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
@@ -90,67 +97,63 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="output folder")
 
 
-def run_calc(args: argparse.Namespace) -> int:
-    if args.backend == "duckdb":
-        return _run_calc_on_files(args)
-    try:
-        spark = None
-        if args.backend == "spark":
-            from .backends.spark import local_session
+def _optional(args: argparse.Namespace, name: str) -> pa.Table | None:
+    path = getattr(args, name, None)
+    return read_table(path) if path else None
 
-            spark = local_session(master=args.spark_master)
-        result = calculate(
-            load_plans(args.plans),
-            read_table(args.credits),
-            read_table(args.assignments),
-            read_table(args.quotas) if args.quotas else None,
-            fx=read_table(args.fx) if args.fx else None,
-            draws=read_table(args.draws) if getattr(args, "draws", None) else None,
-            period=args.period,
-            as_of=args.as_of,
-            backend=args.backend,
-            unassigned=args.unassigned,
-            spark=spark,
-        )
-    except EngineError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    tables = {
-        "earnings": result.lines,
-        "payouts": result.payouts,
-        "component_payouts": result.component_payouts,
+
+def _small_inputs(args: argparse.Namespace) -> dict:
+    """Every input but the plans and the credits, with the options, as ``calculate`` takes
+    them."""
+    return {
+        "assignments": read_table(args.assignments),
+        "quotas": _optional(args, "quotas"),
+        "fx": _optional(args, "fx"),
+        "draws": _optional(args, "draws"),
+        "hierarchy": _optional(args, "hierarchy"),
+        "territories": _optional(args, "territories"),
+        "period": args.period,
+        "as_of": args.as_of,
+        "unassigned": args.unassigned,
     }
-    write_outputs(tables, Path(args.out))
-    print(
-        f"{result.lines.num_rows} earning lines, {result.payouts.num_rows} payouts "
-        f"written to {args.out}"
-    )
-    return 0
 
 
-def _run_calc_on_files(args: argparse.Namespace) -> int:
-    """DuckDB reads the credits batch by batch and writes the lines as it sorts them."""
+def run_calc(args: argparse.Namespace) -> int:
     try:
-        written = calculate_files(
-            load_plans(args.plans),
-            args.credits,
-            read_table(args.assignments),
-            read_table(args.quotas) if args.quotas else None,
-            fx=read_table(args.fx) if args.fx else None,
-            draws=read_table(args.draws) if getattr(args, "draws", None) else None,
-            period=args.period,
-            as_of=args.as_of,
-            unassigned=args.unassigned,
-            out=args.out,
-            memory_limit=getattr(args, "memory_limit", None),
-        )
+        if args.backend == "duckdb":
+            # From files to files: the credits are read in batches, the lines stream out.
+            written = calculate_files(
+                load_plans(args.plans),
+                args.credits,
+                out=args.out,
+                memory_limit=getattr(args, "memory_limit", None),
+                **_small_inputs(args),
+            )
+            rows = written.rows
+        else:
+            spark = None
+            if args.backend == "spark":
+                from .backends.spark import local_session
+
+                spark = local_session(master=args.spark_master)
+            result = calculate(
+                load_plans(args.plans),
+                read_table(args.credits),
+                backend=args.backend,
+                spark=spark,
+                **_small_inputs(args),
+            )
+            tables = {
+                "earnings": result.lines,
+                "payouts": result.payouts,
+                "component_payouts": result.component_payouts,
+            }
+            write_outputs(tables, Path(args.out))
+            rows = {name: table.num_rows for name, table in tables.items()}
     except EngineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(
-        f"{written.rows['earnings']} earning lines, {written.rows['payouts']} payouts "
-        f"written to {args.out}"
-    )
+    print(f"{rows['earnings']} earning lines, {rows['payouts']} payouts written to {args.out}")
     return 0
 
 

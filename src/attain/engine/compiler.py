@@ -32,6 +32,7 @@ from sqlglot.errors import ErrorLevel
 
 from . import sql as q
 from .conditions import to_sql
+from .crediting import role_filter, team_attained, team_totals, with_derived_credits
 from .draws import draw_query
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
@@ -288,6 +289,9 @@ class PlanCompiler:
 
     def events(self, j: int, component: ResolvedComponent) -> str:
         value, included = self.measure(component)
+        roles = role_filter(component)
+        if roles is not None:
+            included = q.and_(included, roles)
         ytd = component.component.accumulate == "ytd"
         conditions = [
             q.alias(
@@ -464,9 +468,12 @@ class PlanCompiler:
                 )
             )
         factor = q.cast(q.mul(*factors) if factors else q.num(1), q.HUGEINT)
+        query, team_aliases = self.team_joins(component, query)
         gate_failures = [
             exp.Not(
-                this=self.attained(
+                this=team_attained(team_aliases[g.component or component.id], g.attainment_at_least)
+                if g.team
+                else self.attained(
                     aliases[g.component or component.id], g.attainment_at_least, g.attainment_scope
                 )
             )
@@ -486,6 +493,27 @@ class PlanCompiler:
             copy=False,
         )
         return self.cte(f"pre_{j}", query), scale
+
+    def team_joins(
+        self, component: ResolvedComponent, query: exp.Select
+    ) -> tuple[exp.Select, dict[str, str]]:
+        """Join the team totals of the components this component's team gates test."""
+        index = {c.id: n for n, c in enumerate(self.plan.components)}
+        refs = sorted({g.component or component.id for g in component.gates if g.team})
+        aliases = {}
+        for k, ref in enumerate(refs):
+            alias = aliases[ref] = f"tm{k}"
+            name = team_totals(self, index[ref], self.plan.component(ref))
+            query = query.join(
+                exp.alias_(exp.to_table(name), alias, table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", alias), q.col("rep_id", "r")),
+                    q.eq(q.col("period", alias), q.col("period", "r")),
+                ),
+                join_type="left",
+                copy=False,
+            )
+        return query, aliases
 
     # -- tiers -----------------------------------------------------------------------------
 
@@ -636,15 +664,12 @@ class PlanCompiler:
             denominator = q.mul(
                 width, q.cast(q.num(100 * 10**PERCENT_PLACES * 10**scale), q.HUGEINT)
             )
-        query = (
-            exp.select(
-                exp.Star(),
-                q.alias(q.cast(numerator, q.HUGEINT), "numerator"),
-                q.alias(q.cast(denominator, q.HUGEINT), "denominator"),
-                q.alias(q.cast(q.null(), MEASURE), "period_total"),
-            )
-            .from_(sliced, copy=False)
-        )
+        query = exp.select(
+            exp.Star(),
+            q.alias(q.cast(numerator, q.HUGEINT), "numerator"),
+            q.alias(q.cast(denominator, q.HUGEINT), "denominator"),
+            q.alias(q.cast(q.null(), MEASURE), "period_total"),
+        ).from_(sliced, copy=False)
         return self.cte(f"seg_{j}", query)
 
     # -- rounding and caps -----------------------------------------------------------------
@@ -1006,7 +1031,7 @@ def compile_program(prepared: Prepared) -> list[Step]:
     With draws, each plan's step keeps the lines of every computed period (the draw balance
     runs from 1 January) and its output keeps the window's; a last step adds the draw lines.
     """
-    steps = [Step("assigned", assigned_query(prepared))]
+    steps = [Step("assigned", with_derived_credits(prepared, assigned_query(prepared)))]
     with_draws = prepared.draws.num_rows > 0
     for n, (_, plan) in enumerate(sorted(prepared.plans.items())):
         name = f"plan_lines_{n}"

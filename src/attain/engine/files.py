@@ -81,7 +81,8 @@ def calculate_files(
     ``earnings``, ``payouts`` and ``component_payouts`` written to ``out`` as CSV and Parquet.
 
     The other inputs are small (per rep) and taken as for ``calculate``, and so are the
-    ``options`` (``period``, ``as_of``, ``fx``, ``draws``, ``unassigned``). ``memory_limit``
+    ``options`` (``period``, ``as_of``, ``fx``, ``draws``, ``hierarchy``, ``territories``,
+    ``unassigned``). ``memory_limit``
     (DuckDB's syntax, e.g. ``"1GB"``) bounds DuckDB's own memory; beyond it, it spills.
     """
     out = Path(out).resolve()

@@ -44,6 +44,7 @@ CREDIT_COLUMNS = (
     ColumnSpec("units", UNITS, required=False, default=Decimal("0")),
     ColumnSpec("cancellation_date", pa.date32(), required=False, nullable=True),
     ColumnSpec("currency", pa.string(), required=False, nullable=True),
+    ColumnSpec("territory_id", pa.string(), required=False, nullable=True),
 )
 FX_RATE = pa.decimal128(18, 8)
 FX_COLUMNS = (
@@ -303,6 +304,64 @@ def normalise_assignments(assignments: pa.Table) -> pa.Table:
             raise InputError(
                 "assignments", "valid_to must be after valid_from", index + 1, "valid_to"
             )
+    return table
+
+
+HIERARCHY_COLUMNS = (
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("manager_id", pa.string()),
+    ColumnSpec("valid_from", pa.date32()),
+    ColumnSpec("valid_to", pa.date32(), required=False, nullable=True),
+)
+TERRITORY_COLUMNS = (
+    ColumnSpec("territory_id", pa.string()),
+    ColumnSpec("rep_id", pa.string()),
+    ColumnSpec("valid_from", pa.date32()),
+    ColumnSpec("valid_to", pa.date32(), required=False, nullable=True),
+)
+
+
+def _no_overlaps(table_name: str, rows: list[dict], key: str, what: str) -> None:
+    """Refuse two rows of the same ``key`` in force on one day (rows numbered as given)."""
+    by_key: dict[str, list[tuple[int, dict]]] = {}
+    for index, row in enumerate(rows):
+        if row["valid_to"] is not None and row["valid_to"] <= row["valid_from"]:
+            raise InputError(table_name, "valid_to must be after valid_from", index + 1, "valid_to")
+        by_key.setdefault(row[key], []).append((index + 1, row))
+    for value, own in by_key.items():
+        own.sort(key=lambda item: item[1]["valid_from"])
+        for (first, earlier), (second, later) in zip(own, own[1:], strict=False):
+            if earlier["valid_to"] is None or later["valid_from"] < earlier["valid_to"]:
+                raise InputError(
+                    table_name,
+                    f"{what.format(value)} on {later['valid_from']} (rows {first} and {second})",
+                    max(first, second),
+                )
+
+
+def normalise_hierarchy(hierarchy: pa.Table | None) -> pa.Table:
+    """The reporting line, effective-dated: one manager per rep and day, nobody their own.
+
+    Cycles through several reps are found when the chain is built (``crediting``)."""
+    if hierarchy is None:
+        hierarchy = pa.table({c.name: pa.array([], pa.string()) for c in HIERARCHY_COLUMNS})
+    table = normalise("hierarchy", hierarchy, HIERARCHY_COLUMNS)
+    rows = table.to_pylist()
+    for index, row in enumerate(rows):
+        if row["rep_id"] == row["manager_id"]:
+            raise InputError(
+                "hierarchy", f"rep {row['rep_id']!r} reports to themselves", index + 1, "manager_id"
+            )
+    _no_overlaps("hierarchy", rows, "rep_id", "rep {!r} has two managers")
+    return table
+
+
+def normalise_territories(territories: pa.Table | None) -> pa.Table:
+    """Who owns each territory, effective-dated: one owner per territory and day."""
+    if territories is None:
+        territories = pa.table({c.name: pa.array([], pa.string()) for c in TERRITORY_COLUMNS})
+    table = normalise("territories", territories, TERRITORY_COLUMNS)
+    _no_overlaps("territories", table.to_pylist(), "territory_id", "territory {!r} has two owners")
     return table
 
 

@@ -19,6 +19,7 @@ from .conditions import evaluate
 from .errors import RuleError
 from .explain import add_explanations
 from .money import round_money
+from .oracle_crediting import TeamTotals, derived_credits
 from .periods import period_of
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
@@ -80,6 +81,7 @@ class PlanOracle:
         self.events: dict[str, list[Event]] = {}
         self.totals: dict[tuple[str, str, str], Fraction] = {}
         self.scoped: dict[tuple[str, str, str, str], Fraction] = {}
+        self.team = TeamTotals(prepared, plan)
 
     def label(self, day: dt.date) -> str:
         return period_of(day, self.kind).label
@@ -90,9 +92,10 @@ class PlanOracle:
         ytd = component.component.accumulate == "ytd"
         reduces = self.plan.clawback is not None and self.plan.clawback.reduces_attainment
         events = []
+        roles = component.component.roles
         for credit in self.credits:
             value, included = measure_value(component, credit)
-            if not included:
+            if not included or (roles is not None and credit["role"] not in roles):
                 continue
             period = self.label(credit["event_date"])
             scope = period[:4] if ytd else period
@@ -161,12 +164,21 @@ class PlanOracle:
                 continue
             factor *= Fraction(rule.factor)
         gated = any(
-            not self.attained(
-                rep_id,
-                gate.component or component.id,
-                period,
-                gate.attainment_at_least,
-                gate.attainment_scope,
+            not (
+                self.team.attained(
+                    rep_id,
+                    self.plan.component(gate.component or component.id),
+                    period,
+                    gate.attainment_at_least,
+                )
+                if gate.team
+                else self.attained(
+                    rep_id,
+                    gate.component or component.id,
+                    period,
+                    gate.attainment_at_least,
+                    gate.attainment_scope,
+                )
             )
             for gate in component.gates
         )
@@ -532,9 +544,12 @@ def oracle_lines(prepared: Prepared) -> list[dict]:
         assignments[row["rep_id"]].append(row)
     by_plan: dict[str, list[dict]] = defaultdict(list)
     unassigned = []
-    for credit in prepared.credits.to_pylist():
-        if not prepared.compute_from <= credit["event_date"] < prepared.window.end:
-            continue
+    credits = [
+        credit
+        for credit in prepared.credits.to_pylist()
+        if prepared.compute_from <= credit["event_date"] < prepared.window.end
+    ]
+    for credit in credits + derived_credits(prepared, credits, assignments):
         plan_id = _plan_of(assignments, credit)
         if plan_id is None:
             unassigned.append(credit)

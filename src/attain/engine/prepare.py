@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from .crediting import CreditingTables, check_team_fx, prepare_crediting
 from .draws import build_schedule
 from .errors import EngineError
 from .inputs import (
@@ -19,7 +20,9 @@ from .inputs import (
     normalise_credits,
     normalise_draws,
     normalise_fx,
+    normalise_hierarchy,
     normalise_quotas,
+    normalise_territories,
 )
 from .periods import Period, parse_period
 from .resolve import ResolvedPlan, compute_from, resolve_plans
@@ -41,6 +44,8 @@ class Prepared:
     unassigned: Unassigned
     fx: pa.Table
     draws: pa.Table  # the draw schedule (draws.SCHEDULE_SCHEMA); empty without draws
+    # hierarchy, its closure, territories, derivation rules, team targets (crediting.py)
+    crediting: CreditingTables = field(default_factory=CreditingTables)
 
 
 def prepare(
@@ -51,6 +56,8 @@ def prepare(
     *,
     fx=None,
     draws=None,
+    hierarchy=None,
+    territories=None,
     period: str,
     as_of: dt.date | None = None,
     unassigned: Unassigned = "error",
@@ -77,7 +84,18 @@ def prepare(
         if d["valid_from"] < window.end and (d["valid_to"] is None or d["valid_to"] > start)
     ]
     schedule = build_schedule(draw_rows, relevant, resolved, start, window)
-    targets = build_targets(resolved, relevant, quota_table.to_pylist(), start, window.end)
+    quota_rows = quota_table.to_pylist()
+    targets = build_targets(resolved, relevant, quota_rows, start, window.end)
+    fx_table = normalise_fx(as_table(fx))
+    crediting = prepare_crediting(
+        resolved,
+        credits_table,
+        normalise_hierarchy(as_table(hierarchy)),
+        normalise_territories(as_table(territories)),
+        targets,
+        quota_rows,
+    )
+    check_team_fx(resolved, credits_table, fx_table, start, window.end)
     return Prepared(
         window=window,
         as_of=as_of,
@@ -87,6 +105,7 @@ def prepare(
         assignments=pa.Table.from_pylist(relevant, schema=assignment_table.schema),
         targets=targets_table(targets),
         unassigned=unassigned,
-        fx=normalise_fx(as_table(fx)),
+        fx=fx_table,
         draws=schedule,
+        crediting=crediting,
     )

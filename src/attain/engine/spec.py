@@ -189,6 +189,17 @@ class Gate(Effective):
     attainment_at_least: Decimal = Field(ge=0)
     component: Identifier | None = Field(default=None, description="default: this component")
     attainment_scope: AttainmentScope = None
+    team: bool = Field(
+        default=False,
+        description="test the team's attainment: the rep's manager's team total against the "
+        "manager's quota (see docs/plans.md, 'Modifiers', team gate)",
+    )
+
+    @model_validator(mode="after")
+    def _team_scope(self) -> Gate:
+        if self.team and self.attainment_scope == "ytd":
+            raise ValueError("a team gate tests the period: 'attainment_scope: ytd' is not allowed")
+        return self
 
 
 class Multiplier(Effective):
@@ -280,6 +291,11 @@ class Component(_Strict):
     quota: QuotaRef | None = None
     rate_tables: list[RateTable]
     modifiers: Modifiers = Modifiers()
+    roles: list[Identifier] | None = Field(
+        default=None,
+        min_length=1,
+        description="credit roles the component counts; default: every role",
+    )
 
     @model_validator(mode="after")
     def _needs(self) -> Component:
@@ -326,6 +342,55 @@ class Spiff(Effective):
         return self
 
 
+# --- crediting ----------------------------------------------------------------------------
+
+# Roles of the credits the engine derives; the input's own roles are free text.
+DERIVED_ROLES = ("manager", "territory")
+
+
+class RollUp(_Strict):
+    """A rep on this plan receives a ``manager`` credit for each credit of the reps below them
+    in the reporting hierarchy in force on the credit's event date, up to ``levels`` levels."""
+
+    levels: Annotated[int, Field(ge=1)] | Literal["all"] = 1
+    roles: list[Identifier] = Field(
+        default=["owner", "split"],
+        description="roles of the credits that roll up ('territory' rolls territory credits up)",
+    )
+
+    @model_validator(mode="after")
+    def _roles(self) -> RollUp:
+        if not self.roles:
+            raise ValueError("a roll-up needs at least one role")
+        if "manager" in self.roles:
+            raise ValueError("'manager' credits do not roll up again; use 'levels' instead")
+        return self
+
+
+class TerritoryCredit(_Strict):
+    """A rep on this plan receives a ``territory`` credit for each credit whose
+    ``territory_id`` the rep owns on the credit's event date."""
+
+    roles: list[Identifier] = Field(
+        default=["owner", "split"], description="roles of the credits that credit the territory"
+    )
+
+    @model_validator(mode="after")
+    def _roles(self) -> TerritoryCredit:
+        if not self.roles:
+            raise ValueError("territory crediting needs at least one role")
+        if set(self.roles) & set(DERIVED_ROLES):
+            raise ValueError("territory credits come from input credits, not derived ones")
+        return self
+
+
+class Crediting(_Strict):
+    """Credits the engine derives for reps on this plan (docs/plans.md, "Crediting")."""
+
+    roll_up: RollUp | None = None
+    territory: TerritoryCredit | None = None
+
+
 class Plan(Effective):
     id: Identifier
     version: int = Field(ge=1)
@@ -338,6 +403,7 @@ class Plan(Effective):
     spiffs: list[Spiff] = []
     clawback: Clawback | None = None
     caps: list[Cap] = Field(default=[], description="caps on all components together")
+    crediting: Crediting | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Plan:

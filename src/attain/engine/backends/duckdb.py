@@ -7,6 +7,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..compiler import Step, compile_program, missing_fx_query, unassigned_query
+from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import RuleError
 from ..explain_sql import explain_lines
 from ..prepare import Prepared
@@ -22,6 +23,8 @@ def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> 
     connection.register("targets", prepared.targets)
     connection.register("fx", prepared.fx)
     connection.register("draws", prepared.draws)
+    for name in CREDITING_TABLES:
+        connection.register(name, getattr(prepared.crediting, name))
     steps = compile_program(prepared)
     for step in steps:
         create = exp.Create(

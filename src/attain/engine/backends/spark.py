@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..compiler import compile_program, for_dialect, missing_fx_query, unassigned_query
+from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import EngineError, RuleError
 from ..explain_sql import explain_lines
 from ..prepare import Prepared
@@ -189,6 +190,9 @@ def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
     try:
         for name in INPUTS:
             _dataframe(session, getattr(prepared, name)).createOrReplaceTempView(name)
+            views.append(name)
+        for name in CREDITING_TABLES:
+            _dataframe(session, getattr(prepared.crediting, name)).createOrReplaceTempView(name)
             views.append(name)
         steps = compile_program(prepared)
         for step in steps:
