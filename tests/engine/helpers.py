@@ -49,20 +49,27 @@ class Case:
     as_of: dt.date | None
     error: str | None
 
+    def options(self) -> dict:
+        """Every input but the plans, credits, assignments and quotas, as ``calculate`` takes
+        them."""
+        return {
+            "fx": self.fx,
+            "draws": self.draws,
+            "hierarchy": self.hierarchy,
+            "territories": self.territories,
+            "period": self.period,
+            "as_of": self.as_of,
+        }
+
     def run(self, backend: str, spark=None) -> Result:
         return calculate(
             self.plans,
             self.credits,
             self.assignments,
             self.quotas,
-            fx=self.fx,
-            draws=self.draws,
-            hierarchy=self.hierarchy,
-            territories=self.territories,
-            period=self.period,
-            as_of=self.as_of,
             backend=backend,
             spark=spark,
+            **self.options(),
         )
 
 

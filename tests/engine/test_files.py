@@ -32,11 +32,8 @@ def run_files(case, out, credits=None, **extra):
         credits or case.folder / "credits.csv",
         case.assignments,
         case.quotas,
-        fx=case.fx,
-        draws=case.draws,
-        period=case.period,
-        as_of=case.as_of,
         out=out,
+        **case.options(),
         **extra,
     )
 

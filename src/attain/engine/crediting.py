@@ -32,10 +32,12 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 from sqlglot import exp
 
 from . import sql as q
 from .errors import InputError, RuleError
+from .inputs import credit_columns
 from .periods import parse_period
 from .resolve import ResolvedComponent, ResolvedPlan
 
@@ -271,9 +273,10 @@ def build_team_targets(
     return pa.Table.from_pylist(rows, schema=TEAM_TARGET_SCHEMA)
 
 
-def check_derived_ids(credits: pa.Table) -> None:
+def check_derived_ids(credits: pa.Table | ds.Dataset) -> None:
     """Derived ids are ``<credit_id>/<role>/<rep_id>``: an input id of that shape could
     collide with one, so it is refused when some plan derives credits."""
+    credits = credit_columns(credits, ["credit_id"])
     shaped = pc.match_substring_regex(credits["credit_id"], r"/(manager|territory)/")
     if pc.any(shaped).as_py():
         row = pc.index(shaped, True).as_py()
@@ -287,12 +290,19 @@ def check_derived_ids(credits: pa.Table) -> None:
 
 
 def check_team_fx(
-    plans: dict[str, ResolvedPlan], credits: pa.Table, fx: pa.Table, start: dt.date, end: dt.date
+    plans: dict[str, ResolvedPlan],
+    credits: pa.Table | ds.Dataset,
+    fx: pa.Table,
+    start: dt.date,
+    end: dt.date,
 ) -> None:
     """A team total converts every team credit into the plan's currency: each distinct
     (currency, day) of a credit in another currency needs a rate, whoever's team it is in."""
     with_team = [p for p in plans.values() if team_components(p)]
-    if not with_team or credits.num_rows == 0:
+    if not with_team:
+        return
+    credits = credit_columns(credits, ["credit_id", "event_date", "currency"])
+    if credits.num_rows == 0:
         return
     days = credits["event_date"]
     in_range = pc.and_(
@@ -471,7 +481,7 @@ def with_derived_credits(prepared, assigned: exp.Select) -> exp.Query:
     if not prepared.crediting.derives:
         return assigned
     derived = derived_query(
-        prepared.credits.column_names, prepared.compute_from, prepared.window.end
+        prepared.credits.schema.names, prepared.compute_from, prepared.window.end
     )
     derived_rows = exp.select(exp.Star()).from_(
         exp.alias_(exp.Subquery(this=derived), "d", table=True), copy=False
@@ -524,7 +534,7 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
         .from_("team_targets", copy=False)
         .where(q.eq(q.col("plan_id"), q.text(plan_id)), copy=False)
     )
-    credit_columns = prepared.credits.column_names
+    credit_columns = prepared.credits.schema.names
     star = exp.Column(this=exp.Star(), table=exp.to_identifier("c"))
     below = (
         exp.select(q.alias(q.col("manager_id", "h"), "team_id"), star)

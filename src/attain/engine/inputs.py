@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from .conditions import ValueType
 from .errors import InputError
@@ -372,3 +373,12 @@ def as_table(value: pa.Table | Mapping[str, list] | list[dict] | None) -> pa.Tab
     if isinstance(value, Mapping):
         return pa.table(dict(value))
     return pa.Table.from_pylist(list(value))
+
+
+def credit_columns(credits: pa.Table | ds.Dataset, names: list[str]) -> pa.Table:
+    """Only these columns of the credits (present ones), from a table or from the checked
+    credits file that ``files.py`` scans."""
+    present = [name for name in names if name in credits.schema.names]
+    if isinstance(credits, pa.Table):
+        return credits.select(present)
+    return credits.to_table(columns=present)
