@@ -43,6 +43,7 @@ class Case:
     quotas: pa.Table | None
     fx: pa.Table | None
     draws: pa.Table | None
+    payments: pa.Table | None
     period: str
     as_of: dt.date | None
     error: str | None
@@ -55,6 +56,7 @@ class Case:
             self.quotas,
             fx=self.fx,
             draws=self.draws,
+            payments=self.payments,
             period=self.period,
             as_of=self.as_of,
             backend=backend,
@@ -72,6 +74,9 @@ def load_case(folder: Path) -> Case:
         quotas=read_table(quotas) if quotas.exists() else None,
         fx=read_table(folder / "fx.csv") if (folder / "fx.csv").exists() else None,
         draws=read_table(folder / "draws.csv") if (folder / "draws.csv").exists() else None,
+        payments=(
+            read_table(folder / "payments.csv") if (folder / "payments.csv").exists() else None
+        ),
         period=str(settings["period"]),
         as_of=settings.get("as_of"),
         error=settings.get("error"),

@@ -79,6 +79,7 @@ def run_on_spark(spark, folder):
         case.quotas,
         fx=case.fx,
         draws=case.draws,
+        payments=case.payments,
         period=case.period,
         as_of=case.as_of,
         backend="spark",

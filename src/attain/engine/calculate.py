@@ -21,6 +21,7 @@ def calculate(
     *,
     fx=None,
     draws=None,
+    payments=None,
     period: str,
     as_of: dt.date | None = None,
     backend: Backend = "duckdb",
@@ -30,9 +31,10 @@ def calculate(
     """Compute earning lines and payouts for ``period`` (``2026``, ``2026-H1``, ``2026-Q1``,
     ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
 
-    ``credits``, ``assignments``, ``quotas``, ``fx`` and ``draws`` are Arrow tables (or dicts
-    of columns, or lists of row dicts) in the formats of docs/plans.md. The result holds three Arrow
-    tables: ``lines``, ``payouts`` (per rep and period) and ``component_payouts``.
+    ``credits``, ``assignments``, ``quotas``, ``fx``, ``draws`` and ``payments`` are Arrow
+    tables (or dicts of columns, or lists of row dicts) in the formats of docs/plans.md. The
+    result holds three Arrow tables: ``lines``, ``payouts`` (per rep and period) and
+    ``component_payouts``.
 
     ``backend`` is ``duckdb`` (in-process), ``spark`` (the same compiled SQL on Apache Spark:
     on ``spark``, a SparkSession, or else a local one; needs ``pip install 'attain[spark]'``
@@ -47,6 +49,7 @@ def calculate(
         quotas,
         fx=fx,
         draws=draws,
+        payments=payments,
         period=period,
         as_of=as_of,
         unassigned=unassigned,

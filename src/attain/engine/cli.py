@@ -1,7 +1,7 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                [--draws FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--draws FILE] [--payments FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
@@ -67,6 +67,7 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quotas", help="quotas CSV or Parquet")
     parser.add_argument("--fx", help="FX rates CSV or Parquet")
     parser.add_argument("--draws", help="draws and guarantees CSV or Parquet")
+    parser.add_argument("--payments", help="invoices and payments CSV or Parquet (pay on cash)")
     parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
@@ -94,6 +95,7 @@ def run_calc(args: argparse.Namespace) -> int:
             read_table(args.quotas) if args.quotas else None,
             fx=read_table(args.fx) if args.fx else None,
             draws=read_table(args.draws) if getattr(args, "draws", None) else None,
+            payments=read_table(args.payments) if getattr(args, "payments", None) else None,
             period=args.period,
             as_of=args.as_of,
             backend=args.backend,

@@ -31,6 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from . import sql as q
+from .cash import cash_outputs
 from .conditions import to_sql
 from .draws import draw_query
 from .prepare import Prepared
@@ -968,6 +969,11 @@ class PlanCompiler:
         final = [exp.select(exp.Star()).from_(lines, copy=False)]
         if self.plan.clawback is not None:
             final.append(self.clawback_output(lines))
+        final.extend(
+            cash_outputs(
+                self.plan, lines, self.prepared.window.end, self.cte, output_select, period_label
+            )
+        )
         wanted = [q.text(p.label) for p in self.plan.window_periods]
         result = exp.select(exp.Star()).from_(
             exp.alias_(exp.Subquery(this=_union(final)), "all_lines", table=True), copy=False

@@ -9,6 +9,7 @@ from typing import Literal
 
 import pyarrow as pa
 
+from .cash import check_payment_currencies, look_back
 from .draws import build_schedule
 from .errors import EngineError
 from .inputs import (
@@ -18,6 +19,7 @@ from .inputs import (
     normalise_credits,
     normalise_draws,
     normalise_fx,
+    normalise_payments,
     normalise_quotas,
 )
 from .periods import Period, parse_period
@@ -40,6 +42,7 @@ class Prepared:
     unassigned: Unassigned
     fx: pa.Table
     draws: pa.Table  # the draw schedule (draws.SCHEDULE_SCHEMA); empty without draws
+    payments: pa.Table  # invoices and payments per deal (pay on cash); may be empty
 
 
 def prepare(
@@ -50,6 +53,7 @@ def prepare(
     *,
     fx=None,
     draws=None,
+    payments=None,
     period: str,
     as_of: dt.date | None = None,
     unassigned: Unassigned = "error",
@@ -66,7 +70,15 @@ def prepare(
     relevant = [a for a in assignment_rows if a["valid_from"] < window.end]
     columns = credit_condition_columns(credits_table)
     resolved = resolve_plans(plans, [a["plan_id"] for a in relevant], as_of, window, columns)
-    start = compute_from(window, resolved.values())
+    payment_table = normalise_payments(as_table(payments))
+    check_payment_currencies(payment_table, credits_table, relevant, resolved)
+    start = look_back(
+        compute_from(window, resolved.values()),
+        window,
+        resolved.values(),
+        credits_table,
+        payment_table,
+    )
     draw_rows = [
         d
         for d in normalise_draws(as_table(draws)).to_pylist()
@@ -85,4 +97,5 @@ def prepare(
         unassigned=unassigned,
         fx=normalise_fx(as_table(fx)),
         draws=schedule,
+        payments=payment_table,
     )

@@ -17,7 +17,9 @@ LINE_SCHEMA = pa.schema(
         ("plan_id", pa.string()),
         ("plan_version", pa.int32()),
         ("component_id", pa.string()),
-        ("line_kind", pa.string()),  # earning | floor | spiff | clawback | draw | draw_recovery
+        # earning | floor | spiff | clawback | draw | draw_recovery | hold | release |
+        # hold_reversal
+        ("line_kind", pa.string()),
         ("event_date", pa.date32()),
         ("credit_id", pa.string()),
         ("deal_id", pa.string()),
@@ -64,6 +66,8 @@ PAYOUT_COLUMNS = [
     ("clawbacks", MONEY),
     ("draws", MONEY),
     ("draw_recoveries", MONEY),
+    ("held", MONEY),
+    ("released", MONEY),
     ("cap_reductions", MONEY),
     ("net_payable", MONEY),
 ]
@@ -106,8 +110,11 @@ def _summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
         ("clawbacks", "clawback"),
         ("draws", "draw"),
         ("draw_recoveries", "draw_recovery"),
+        ("held", ("hold", "hold_reversal")),
+        ("released", "release"),
     ):
-        columns[bucket] = pc.if_else(pc.equal(kind, line_kind), lines["amount"], zero)
+        kinds = pa.array([line_kind] if isinstance(line_kind, str) else line_kind)
+        columns[bucket] = pc.if_else(pc.is_in(kind, kinds), lines["amount"], zero)
     columns["cap_reductions"] = lines["cap_reduction"]
     columns["net_payable"] = lines["amount"]
     sums = [name for name, _ in PAYOUT_COLUMNS]

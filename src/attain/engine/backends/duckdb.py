@@ -21,6 +21,7 @@ def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa
     connection.register("targets", prepared.targets)
     connection.register("fx", prepared.fx)
     connection.register("draws", prepared.draws)
+    connection.register("payments", prepared.payments)
     steps = compile_program(prepared)
     for step in steps:
         create = exp.Create(
