@@ -1,8 +1,9 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                [--draws FILE] [--payments FILE] --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
-                [--spark-master URL] [--unassigned error|ignore] --out DIR
+                [--draws FILE] [--payments FILE] --period 2026-Q1 [--as-of DATE]
+                [--backend duckdb|spark|oracle] [--spark-master URL]
+                [--unassigned error|ignore] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
