@@ -308,7 +308,7 @@ PAYMENT_COLUMNS = (
 
 def normalise_payments(payments: pa.Table | None) -> pa.Table:
     """Invoices and collected payments per deal, in the deal's currency (for pay on cash)."""
-    if payments is None:
+    if payments is None or payments.num_columns == 0:  # none, or an empty list of rows
         payments = pa.table({c.name: pa.array([], pa.string()) for c in PAYMENT_COLUMNS})
     table = normalise("payments", payments, PAYMENT_COLUMNS)
     for index, row in enumerate(table.to_pylist()):
