@@ -16,8 +16,9 @@ Shape of one component's query (one CTE each):
     cap_k   a second running sum per cap
     paid    what the component paid per rep and period, for floor top-up lines
 
-Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals are
-derived from them, and only the window's periods are kept. With draws, a last step sums
+Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals and the
+pay-on-cash hold and release lines (``cash.cash_outputs``) are derived from them, and only
+the window's periods are kept. With draws, a last step sums
 every plan's lines per rep and period and adds the draw lines (``draws.draw_query``).
 """
 
