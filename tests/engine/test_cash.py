@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attain.engine import InputError, calculate, plan_json_schema
+from attain.engine import InputError, calculate, explain, explain_sql, plan_json_schema
 from attain.engine.cli import main
 from attain.engine.prepare import prepare
 
@@ -256,3 +256,14 @@ def test_releases_never_exceed_the_earning_and_add_up_to_it_once_paid(case, seed
             assert abs(released) <= abs(earned) and released * earned >= 0
             if paid.get(f"D{index:04d}", Decimal(0)) >= amount:
                 assert released == earned
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(case=cash_cases())
+def test_sql_explanations_of_cash_lines_match_the_reference_sentences(case):
+    # Deals in EUR show their amounts in euros, the earning in the plan's dollars.
+    lines = calculate_cash(*case, "oracle").lines
+    in_python = explain.add_explanations(lines)["explanation"].to_pylist()
+    assert explain_sql.add_explanations(lines)["explanation"].to_pylist() == in_python
