@@ -31,6 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import sql as q
@@ -70,18 +71,17 @@ def look_back(
     """
     if payments.num_rows == 0 or not any(deferred(plan) for plan in plans):
         return start
-    paid = {
-        row["deal_id"]
-        for row in payments.select(["deal_id", "date"]).to_pylist()
-        if window.start <= row["date"] < window.end
-    }
-    if not paid:
+    dates = payments["date"]
+    in_window = pc.and_(
+        pc.greater_equal(dates, pa.scalar(window.start, pa.date32())),
+        pc.less(dates, pa.scalar(window.end, pa.date32())),
+    )
+    paid = pc.unique(payments["deal_id"].filter(in_window))
+    booked = credits["event_date"].filter(pc.is_in(credits["deal_id"], value_set=paid))
+    earliest = pc.min(booked).as_py() if len(booked) else None
+    if earliest is None or earliest >= start:
         return start
-    earliest = start
-    for row in credits.select(["deal_id", "event_date"]).to_pylist():
-        if row["deal_id"] in paid and row["event_date"] < earliest:
-            earliest = row["event_date"]
-    return min(start, dt.date(earliest.year, 1, 1))
+    return dt.date(earliest.year, 1, 1)
 
 
 def check_payment_currencies(
@@ -100,16 +100,21 @@ def check_payment_currencies(
     ]
     if not given:
         return
-    deals: dict[str, set[str]] = defaultdict(set)
+    wanted = pa.array(sorted({row["deal_id"] for _, row in given}), pa.string())
     columns = ["deal_id", "rep_id", "event_date", "currency"]
-    for credit in credits.select(columns).to_pylist():
+    mask = pc.is_in(credits["deal_id"], value_set=wanted)
+    by_rep: dict[str, list[dict]] = defaultdict(list)
+    for row in assignments:
+        by_rep[row["rep_id"]].append(row)
+    deals: dict[str, set[str]] = defaultdict(set)
+    for credit in credits.select(columns).filter(mask).to_pylist():
         currency = credit["currency"]
+        day = credit["event_date"]
         if not currency:
-            for row in assignments:
+            for row in by_rep[credit["rep_id"]]:
                 if (
-                    row["rep_id"] == credit["rep_id"]
-                    and row["valid_from"] <= credit["event_date"]
-                    and (row["valid_to"] is None or credit["event_date"] < row["valid_to"])
+                    row["valid_from"] <= day
+                    and (row["valid_to"] is None or day < row["valid_to"])
                     and row["plan_id"] in plans
                 ):
                     currency = plans[row["plan_id"]].plan.currency
