@@ -11,7 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attain.engine import InputError, calculate, explain, explain_sql, plan_json_schema
+from attain.engine import (
+    InputError,
+    calculate,
+    explain,
+    explain_sql,
+    parse_plan,
+    plan_json_schema,
+)
 from attain.engine.cli import main
 from attain.engine.prepare import prepare
 
@@ -85,6 +92,67 @@ def test_a_window_shows_the_same_lines_as_a_longer_one(backend):
     for month in ("2026-03", "2026-05"):
         case.period = month
         assert case.run(backend).lines.to_pylist() == [x for x in half if x["period"] == month]
+
+
+MIXED_PLAN = """
+id: p
+version: 1
+name: Mixed
+valid_from: 2026-01-01
+period: month
+pay_on: collection
+measures: {revenue: {source: amount}, gm: {source: margin}}
+components:
+  - {id: a, name: A, measure: revenue, pay_on: invoice, rate_tables: [{valid_from: 2026-01-01,
+     basis: amount, semantic: marginal,
+     tiers: [{from: 0, to: 10000, rate: 3}, {from: 10000, rate: 6}]}]}
+  - {id: b, name: B, measure: gm, rate_tables: [{valid_from: 2026-01-01, basis: amount,
+     semantic: marginal, tiers: [{from: 0, rate: 10}]}]}
+  - {id: c, name: C, measure: revenue, pay_on: booking, rate_tables: [{valid_from: 2026-01-01,
+     basis: amount, semantic: marginal, tiers: [{from: 0, rate: 1}]}]}
+"""
+
+
+@pytest.mark.parametrize("backend", ["oracle", "duckdb"])
+def test_components_of_one_plan_paid_on_invoice_collection_and_booking(backend):
+    credits = [
+        {"credit_id": "C1", "deal_id": "D1", "rep_id": "R1", "share": "0.6",
+         "event_date": "2026-01-05", "amount": "15000", "margin": "5000", "currency": "EUR"},
+        {"credit_id": "C2", "deal_id": "D1", "rep_id": "R2", "share": "0.4",
+         "event_date": "2026-01-05", "amount": "15000", "margin": "5000", "currency": "EUR"},
+    ]  # fmt: skip
+    fx = [{"from_currency": "EUR", "to_currency": "USD", "valid_from": "2025-01-01", "rate": "1.1"}]
+    assignments = assignments_for(["R1", "R2"])
+    payments = [
+        {"deal_id": "D1", "kind": "invoice", "date": "2026-01-10", "amount": "15000"},
+        {"deal_id": "D1", "kind": "payment", "date": "2026-02-10", "amount": "5000"},
+        {"deal_id": "D1", "kind": "payment", "date": "2026-03-10", "amount": "5000"},
+    ]
+    draws = [{"rep_id": "R1", "valid_from": "2026-01-01", "amount": "500", "kind": "recoverable"}]
+    result = calculate(
+        [parse_plan(MIXED_PLAN, "mixed.yaml")], credits, assignments, fx=fx, payments=payments,
+        draws=draws, period="2026-Q1", backend=backend,
+    )  # fmt: skip
+    lines = [
+        (x["rep_id"], x["period"], x["component_id"], x["line_kind"], x["amount"])
+        for x in result.lines.to_pylist()
+        if x["rep_id"] == "R2" or x["period"] == "2026-01"
+    ]
+    # R2's share of 16,500 (15,000 EUR at 1.1): A 6,600 × 3% = 198, all invoiced on 10 January;
+    # B 5,500 × 40% × 10% = 220, collected by thirds: 73.33 (73.333), then 146.67 − 73.33;
+    # C 6,600 × 1% = 66, at booking.
+    assert [x for x in lines if x[0] == "R2"] == [
+        ("R2", "2026-01", "a", "earning", Decimal("198.00")),
+        ("R2", "2026-01", "a", "hold", Decimal("-198.00")),
+        ("R2", "2026-01", "a", "release", Decimal("198.00")),
+        ("R2", "2026-01", "b", "earning", Decimal("220.00")),
+        ("R2", "2026-01", "b", "hold", Decimal("-220.00")),
+        ("R2", "2026-01", "c", "earning", Decimal("66.00")),
+        ("R2", "2026-02", "b", "release", Decimal("73.33")),
+        ("R2", "2026-03", "b", "release", Decimal("73.34")),
+    ]
+    # R1 (60%): January pays 297 (A, invoiced) + 99 (C) = 396; the draw of 500 sees that.
+    assert ("R1", "2026-01", "draw", "draw", Decimal("104.00")) in lines
 
 
 def test_cancellation_in_a_later_window_reverses_only_what_was_released():
