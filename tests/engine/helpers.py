@@ -45,6 +45,7 @@ class Case:
     draws: pa.Table | None
     hierarchy: pa.Table | None
     territories: pa.Table | None
+    payments: pa.Table | None
     period: str
     as_of: dt.date | None
     error: str | None
@@ -57,6 +58,7 @@ class Case:
             "draws": self.draws,
             "hierarchy": self.hierarchy,
             "territories": self.territories,
+            "payments": self.payments,
             "period": self.period,
             "as_of": self.as_of,
         }
@@ -91,6 +93,7 @@ def load_case(folder: Path) -> Case:
         draws=optional("draws"),
         hierarchy=optional("hierarchy"),
         territories=optional("territories"),
+        payments=optional("payments"),
         period=str(settings["period"]),
         as_of=settings.get("as_of"),
         error=settings.get("error"),

@@ -25,6 +25,7 @@ from attain.engine.compiler import for_dialect
 
 from .builders import assignments_for, credits_table
 from .helpers import CONFORMANCE, compare, load_case
+from .test_cash import calculate_cash, cash_cases
 from .test_conformance import COMPUTED, FAILING
 from .test_properties import (
     arrow_bytes,
@@ -110,6 +111,17 @@ def test_example_fails_on_spark_with_the_same_error(spark, folder):
 def test_duckdb_and_spark_agree(spark, plan, deals, draws):
     duckdb = calculate_random(plan, deals, draws, "duckdb")
     on_spark = calculate_random(plan, deals, draws, "spark", spark=spark)
+    assert_identical(on_spark, duckdb)
+
+
+@settings(
+    max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(case=cash_cases())
+def test_duckdb_and_spark_agree_on_pay_on_cash(spark, case):
+    plan, deals, payments = case
+    duckdb = calculate_cash(plan, deals, payments, "duckdb")
+    on_spark = calculate_cash(plan, deals, payments, "spark", spark=spark)
     assert_identical(on_spark, duckdb)
 
 

@@ -23,6 +23,7 @@ def calculate(
     draws=None,
     hierarchy=None,
     territories=None,
+    payments=None,
     period: str,
     as_of: dt.date | None = None,
     backend: Backend = "duckdb",
@@ -33,9 +34,10 @@ def calculate(
     ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
 
     ``credits``, ``assignments``, ``quotas``, ``fx``, ``draws``, ``hierarchy`` (the
-    effective-dated reporting line) and ``territories`` (territory owners) are Arrow tables
-    (or dicts of columns, or lists of row dicts) in the formats of docs/plans.md. The result
-    holds three Arrow tables: ``lines``, ``payouts`` (per rep and period) and
+    effective-dated reporting line), ``territories`` (territory owners) and ``payments``
+    (invoices and payments, for pay on cash) are Arrow tables (or dicts of columns, or lists
+    of row dicts) in the formats of docs/plans.md. The result holds three Arrow tables:
+    ``lines``, ``payouts`` (per rep and period) and
     ``component_payouts``.
 
     ``backend`` is ``duckdb`` (in-process), ``spark`` (the same compiled SQL on Apache Spark:
@@ -53,6 +55,7 @@ def calculate(
         draws=draws,
         hierarchy=hierarchy,
         territories=territories,
+        payments=payments,
         period=period,
         as_of=as_of,
         unassigned=unassigned,

@@ -1,8 +1,8 @@
 """``attain calc``: run the engine on files.
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
-                [--draws FILE] [--hierarchy FILE] [--territories FILE] --period 2026-Q1
-                [--as-of DATE] [--backend duckdb|spark|oracle]
+                [--draws FILE] [--hierarchy FILE] [--territories FILE] [--payments FILE]
+                --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
                 --out DIR
 
@@ -80,6 +80,7 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--territories", help="territory owners (territory_id, rep_id, valid_from, valid_to)"
     )
+    parser.add_argument("--payments", help="invoices and payments CSV or Parquet (pay on cash)")
     parser.add_argument("--period", required=True, help="2026, 2026-H1, 2026-Q1 or 2026-03")
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
@@ -112,6 +113,7 @@ def _small_inputs(args: argparse.Namespace) -> dict:
         "draws": _optional(args, "draws"),
         "hierarchy": _optional(args, "hierarchy"),
         "territories": _optional(args, "territories"),
+        "payments": _optional(args, "payments"),
         "period": args.period,
         "as_of": args.as_of,
         "unassigned": args.unassigned,

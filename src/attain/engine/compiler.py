@@ -16,8 +16,9 @@ Shape of one component's query (one CTE each):
     cap_k   a second running sum per cap
     paid    what the component paid per rep and period, for floor top-up lines
 
-Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals are
-derived from them, and only the window's periods are kept. With draws, a last step sums
+Then the plan's lines (components, floors, SPIFFs) are unioned, clawback reversals and the
+pay-on-cash hold and release lines (``cash.cash_outputs``) are derived from them, and only
+the window's periods are kept. With draws, a last step sums
 every plan's lines per rep and period and adds the draw lines (``draws.draw_query``).
 """
 
@@ -31,6 +32,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from . import sql as q
+from .cash import cash_outputs
 from .conditions import to_sql
 from .crediting import role_filter, team_attained, team_totals, with_derived_credits
 from .draws import draw_query
@@ -1007,6 +1009,11 @@ class PlanCompiler:
         final = [exp.select(exp.Star()).from_(lines, copy=False)]
         if self.plan.clawback is not None:
             final.append(self.clawback_output(lines))
+        final.extend(
+            cash_outputs(
+                self.plan, lines, self.prepared.window.end, self.cte, output_select, period_label
+            )
+        )
         wanted = [q.text(p.label) for p in self.plan.window_periods]
         result = exp.select(exp.Star()).from_(
             exp.alias_(exp.Subquery(this=_union(final)), "all_lines", table=True), copy=False

@@ -175,7 +175,46 @@ def _draw_recovery(line: dict) -> str:
     )
 
 
+# Pay on cash: what a deal is released on, per mode (``rate_kind`` of the cash lines).
+CASH_DONE = {"invoice": "invoiced", "collection": "collected"}
+
+
+def _hold(line: dict) -> str:
+    cur, deal_cur = line["currency"], line["deal_currency"] or line["currency"]
+    return (
+        f"Pay on {line['rate_kind']}: the {money(line['rate'], cur)} deal {line['deal_id']} "
+        f"earned ({line['component_id']}) is held, and released as the "
+        f"{money(line['rate_from'], deal_cur)} deal is {CASH_DONE[line['rate_kind']]}."
+    )
+
+
+def _release(line: dict) -> str:
+    cur, deal_cur = line["currency"], line["deal_currency"] or line["currency"]
+    return (
+        f"Deal {line['deal_id']}: {money(line['base'], deal_cur)} "
+        f"{CASH_DONE[line['rate_kind']]} by {line['event_date']}, "
+        f"{money(line['period_total'], deal_cur)} of {money(line['rate_from'], deal_cur)} "
+        f"so far, releases {money(line['amount'], cur)} of the {money(line['rate'], cur)} "
+        f"it earned ({line['component_id']})."
+    )
+
+
+def _hold_reversal(line: dict) -> str:
+    cur = line["currency"]
+    return (
+        f"Deal {line['deal_id']} was cancelled on {line['event_date']}: the clawback reverses "
+        f"the {money(line['rate'], cur)} it earned ({line['component_id']}), of which "
+        f"{money(line['base'], cur)} was released; the {money(line['amount'], cur)} still "
+        f"held is never paid, so the hold is lifted."
+    )
+
+
+CASH_SENTENCES = {"hold": _hold, "release": _release, "hold_reversal": _hold_reversal}
+
+
 def explain_line(line: dict) -> str:
+    if line["line_kind"] in CASH_SENTENCES:
+        return CASH_SENTENCES[line["line_kind"]](line)
     if line["line_kind"] == "draw":
         return _draw(line)
     if line["line_kind"] == "draw_recovery":

@@ -298,9 +298,33 @@ def draw_recovery() -> exp.Expression:
     return q.case([(q.eq(col("rate"), q.num(0)), no_draw)], above)
 
 
+def cash() -> dict[str, exp.Expression]:
+    """The sentences of pay-on-cash lines (``explain._hold``, ``_release``, ``_hold_reversal``)."""
+    done = q.case([(is_("rate_kind", "invoice"), q.text("invoiced"))], q.text("collected"))
+    hold = cat(
+        "Pay on ", col("rate_kind"), ": the ", col("m_rate"), " deal ", col("deal_id"),
+        " earned (", col("component_id"), ") is held, and released as the ",
+        col("d_rate_from"), " deal is ", done, ".",
+    )  # fmt: skip
+    release = cat(
+        "Deal ", col("deal_id"), ": ", col("d_base"), " ", done.copy(), " by ",
+        text_of(col("event_date")), ", ", col("d_period_total"), " of ", col("d_rate_from"),
+        " so far, releases ", col("m_amount"), " of the ", col("m_rate"), " it earned (",
+        col("component_id"), ").",
+    )  # fmt: skip
+    reversal = cat(
+        "Deal ", col("deal_id"), " was cancelled on ", text_of(col("event_date")),
+        ": the clawback reverses the ", col("m_rate"), " it earned (", col("component_id"),
+        "), of which ", col("m_base"), " was released; the ", col("m_amount"),
+        " still held is never paid, so the hold is lifted.",
+    )  # fmt: skip
+    return {"hold": hold, "release": release, "hold_reversal": reversal}
+
+
 def explanation() -> exp.Expression:
     return q.case(
         [
+            *[(is_("line_kind", kind), sentence) for kind, sentence in cash().items()],
             (is_("line_kind", "draw"), draw()),
             (is_("line_kind", "draw_recovery"), draw_recovery()),
             (is_("line_kind", "floor"), floor()),
@@ -324,6 +348,12 @@ MONEY_OF = {
     "m_tier_to": col("tier_to"),
     "m_above_draw": q.sub(col("base"), col("rate")),
 }
+# Deal amounts of pay-on-cash lines, shown in the deal's currency.
+DEAL_MONEY_OF = {
+    "d_base": col("base"),
+    "d_period_total": col("period_total"),
+    "d_rate_from": col("rate_from"),
+}
 NUMBER_OF = {
     "n_base": col("base"),
     "n_period_total": col("period_total"),
@@ -341,6 +371,9 @@ NUMBER_OF = {
 def _inline_formatted(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Column) and node.name in MONEY_OF:
         return money(MONEY_OF[node.name].copy(), CURRENCY)
+    if isinstance(node, exp.Column) and node.name in DEAL_MONEY_OF:
+        currency = q.coalesce(col("deal_currency"), CURRENCY.copy())
+        return money(DEAL_MONEY_OF[node.name].copy(), currency)
     if isinstance(node, exp.Column) and node.name in NUMBER_OF:
         return number(NUMBER_OF[node.name].copy())
     return node

@@ -42,6 +42,7 @@ from .results import (
     LINE_ORDER,
     LINE_SCHEMA,
     PAYOUT_COLUMNS,
+    PAYOUT_KINDS,
     PAYOUT_SCHEMA,
 )
 from .spec import Plan
@@ -49,14 +50,6 @@ from .spec import Plan
 DIALECT = "duckdb"
 BATCH_ROWS = 500_000
 OUTPUT_NAMES = ("earnings", "payouts", "component_payouts")
-PAYOUT_KINDS = (
-    ("earnings", "earning"),
-    ("floor_top_ups", "floor"),
-    ("spiffs", "spiff"),
-    ("clawbacks", "clawback"),
-    ("draws", "draw"),
-    ("draw_recoveries", "draw_recovery"),
-)
 
 
 @dataclass(frozen=True)
@@ -225,9 +218,12 @@ def sums_query(keys: list[str]) -> exp.Select:
     def total(value: exp.Expression, name: str) -> exp.Expression:
         return q.alias(q.cast(exp.Sum(this=value), money), name)
 
+    def of_kinds(kinds: tuple[str, ...]) -> exp.Expression:
+        return exp.In(this=q.col("line_kind"), expressions=[q.text(k) for k in kinds])
+
     sums = [
-        total(q.case([(q.eq(q.col("line_kind"), q.text(kind)), q.col("amount"))], q.num(0)), name)
-        for name, kind in PAYOUT_KINDS
+        total(q.case([(of_kinds(kinds), q.col("amount"))], q.num(0)), name)
+        for name, kinds in PAYOUT_KINDS
     ]
     sums.append(total(q.col("cap_reduction"), "cap_reductions"))
     sums.append(total(q.col("amount"), "net_payable"))

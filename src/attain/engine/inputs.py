@@ -298,6 +298,32 @@ def normalise_draws(draws: pa.Table | None) -> pa.Table:
     return table
 
 
+PAYMENT_KINDS = ("invoice", "payment")
+PAYMENT_COLUMNS = (
+    ColumnSpec("deal_id", pa.string()),
+    ColumnSpec("kind", pa.string()),
+    ColumnSpec("date", pa.date32()),
+    ColumnSpec("amount", MONEY),
+    ColumnSpec("currency", pa.string(), required=False, nullable=True),
+)
+
+
+def normalise_payments(payments: pa.Table | None) -> pa.Table:
+    """Invoices and collected payments per deal, in the deal's currency (for pay on cash)."""
+    if payments is None or payments.num_columns == 0:  # none, or an empty list of rows
+        payments = pa.table({c.name: pa.array([], pa.string()) for c in PAYMENT_COLUMNS})
+    table = normalise("payments", payments, PAYMENT_COLUMNS)
+    for index, row in enumerate(table.to_pylist()):
+        if row["kind"] not in PAYMENT_KINDS:
+            raise InputError(
+                "payments", f"kind must be 'invoice' or 'payment', not {row['kind']!r}",
+                index + 1, "kind",
+            )  # fmt: skip
+        if row["amount"] <= 0:
+            raise InputError("payments", "amount must be above 0", index + 1, "amount")
+    return table
+
+
 def normalise_assignments(assignments: pa.Table) -> pa.Table:
     table = normalise("assignments", assignments, ASSIGNMENT_COLUMNS)
     for index, row in enumerate(table.to_pylist()):

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import pyarrow as pa
 
+from .cash import oracle_cash_lines
 from .conditions import evaluate
 from .errors import RuleError
 from .explain import add_explanations
@@ -526,7 +527,23 @@ class PlanOracle:
             lines.extend(self.floor_lines(component, own))
         lines.extend(self.spiff_lines())
         lines.extend(self.clawback_lines(lines))
+        lines.extend(self.cash_lines(earnings))
         return lines
+
+    def cash_lines(self, earnings: list[dict]) -> list[dict]:
+        """Pay on cash: hold, release and hold-reversal lines (``cash.oracle_cash_lines``)."""
+        credits = self.prepared.credits.select(["credit_id", "amount"]).to_pylist()
+        end = self.prepared.window.end
+        return oracle_cash_lines(
+            self.plan,
+            self.credits,
+            {c["credit_id"]: c["amount"] for c in credits},
+            earnings,
+            self.prepared.payments.to_pylist(),
+            end,
+            self.label,
+            lambda credit: clawback_applies(self.plan, credit, end),
+        )
 
 
 def _plan_of(assignments: dict[str, list[dict]], credit: dict) -> str | None:

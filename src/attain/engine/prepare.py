@@ -10,6 +10,7 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from .cash import check_payment_currencies, look_back
 from .crediting import CreditingTables, check_team_fx, prepare_crediting
 from .draws import build_schedule
 from .errors import EngineError
@@ -21,6 +22,7 @@ from .inputs import (
     normalise_draws,
     normalise_fx,
     normalise_hierarchy,
+    normalise_payments,
     normalise_quotas,
     normalise_territories,
 )
@@ -44,6 +46,7 @@ class Prepared:
     unassigned: Unassigned
     fx: pa.Table
     draws: pa.Table  # the draw schedule (draws.SCHEDULE_SCHEMA); empty without draws
+    payments: pa.Table  # invoices and payments per deal (pay on cash); may be empty
     # hierarchy, its closure, territories, derivation rules, team targets (crediting.py)
     crediting: CreditingTables = field(default_factory=CreditingTables)
 
@@ -58,6 +61,7 @@ def prepare(
     draws=None,
     hierarchy=None,
     territories=None,
+    payments=None,
     period: str,
     as_of: dt.date | None = None,
     unassigned: Unassigned = "error",
@@ -77,7 +81,15 @@ def prepare(
     relevant = [a for a in assignment_rows if a["valid_from"] < window.end]
     columns = credit_condition_columns(credits_table)
     resolved = resolve_plans(plans, [a["plan_id"] for a in relevant], as_of, window, columns)
-    start = compute_from(window, resolved.values())
+    payment_table = normalise_payments(as_table(payments))
+    check_payment_currencies(payment_table, credits_table, relevant, resolved)
+    start = look_back(
+        compute_from(window, resolved.values()),
+        window,
+        resolved.values(),
+        credits_table,
+        payment_table,
+    )
     draw_rows = [
         d
         for d in normalise_draws(as_table(draws)).to_pylist()
@@ -108,4 +120,5 @@ def prepare(
         fx=fx_table,
         draws=schedule,
         crediting=crediting,
+        payments=payment_table,
     )

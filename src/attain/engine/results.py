@@ -17,7 +17,9 @@ LINE_SCHEMA = pa.schema(
         ("plan_id", pa.string()),
         ("plan_version", pa.int32()),
         ("component_id", pa.string()),
-        ("line_kind", pa.string()),  # earning | floor | spiff | clawback | draw | draw_recovery
+        # earning | floor | spiff | clawback | draw | draw_recovery | hold | release |
+        # hold_reversal
+        ("line_kind", pa.string()),
         ("event_date", pa.date32()),
         ("credit_id", pa.string()),
         ("deal_id", pa.string()),
@@ -64,9 +66,22 @@ PAYOUT_COLUMNS = [
     ("clawbacks", MONEY),
     ("draws", MONEY),
     ("draw_recoveries", MONEY),
+    ("held", MONEY),
+    ("released", MONEY),
     ("cap_reductions", MONEY),
     ("net_payable", MONEY),
 ]
+# Which line kinds each payout column sums (cap_reductions and net_payable sum every line).
+PAYOUT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("earnings", ("earning",)),
+    ("floor_top_ups", ("floor",)),
+    ("spiffs", ("spiff",)),
+    ("clawbacks", ("clawback",)),
+    ("draws", ("draw",)),
+    ("draw_recoveries", ("draw_recovery",)),
+    ("held", ("hold", "hold_reversal")),
+    ("released", ("release",)),
+)
 PAYOUT_SCHEMA = pa.schema([("rep_id", pa.string()), ("period", pa.string()), *PAYOUT_COLUMNS])
 COMPONENT_PAYOUT_SCHEMA = pa.schema(
     [
@@ -99,15 +114,8 @@ def _summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
     zero = pa.scalar(Decimal("0.00"), MONEY)
     kind = lines["line_kind"]
     columns = {key: lines[key] for key in keys}
-    for bucket, line_kind in (
-        ("earnings", "earning"),
-        ("floor_top_ups", "floor"),
-        ("spiffs", "spiff"),
-        ("clawbacks", "clawback"),
-        ("draws", "draw"),
-        ("draw_recoveries", "draw_recovery"),
-    ):
-        columns[bucket] = pc.if_else(pc.equal(kind, line_kind), lines["amount"], zero)
+    for bucket, kinds in PAYOUT_KINDS:
+        columns[bucket] = pc.if_else(pc.is_in(kind, pa.array(kinds)), lines["amount"], zero)
     columns["cap_reductions"] = lines["cap_reduction"]
     columns["net_payable"] = lines["amount"]
     sums = [name for name, _ in PAYOUT_COLUMNS]

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
 PeriodType = Literal["month", "quarter", "half", "year"]
 MeasureSource = Literal["amount", "margin", "units", "deals"]
+# When earnings become payable (docs/plans.md, "Pay on cash"): at booking (the credit's
+# event date), or released in proportion to the deal's invoices or collected payments.
+PayOn = Literal["booking", "invoice", "collection"]
 
 # Decimal places allowed in plan numbers; they bound the exact integer arithmetic of the
 # rounding step (see docs/plans.md, "Exact arithmetic").
@@ -296,6 +299,7 @@ class Component(_Strict):
         min_length=1,
         description="credit roles the component counts; default: every role",
     )
+    pay_on: PayOn | None = Field(default=None, description="default: the plan's pay_on")
 
     @model_validator(mode="after")
     def _needs(self) -> Component:
@@ -404,6 +408,7 @@ class Plan(Effective):
     clawback: Clawback | None = None
     caps: list[Cap] = Field(default=[], description="caps on all components together")
     crediting: Crediting | None = None
+    pay_on: PayOn = Field(default="booking", description="when components' earnings are paid")
 
     @model_validator(mode="after")
     def _references(self) -> Plan:

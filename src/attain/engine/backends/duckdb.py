@@ -25,6 +25,7 @@ def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> 
     connection.register("draws", prepared.draws)
     for name in CREDITING_TABLES:
         connection.register(name, getattr(prepared.crediting, name))
+    connection.register("payments", prepared.payments)
     steps = compile_program(prepared)
     for step in steps:
         create = exp.Create(

@@ -178,7 +178,7 @@ def _sql(session: SparkSession, query) -> DataFrame:
     return session.sql(for_dialect(query, DIALECT))
 
 
-INPUTS = ("credits", "assignments", "targets", "fx", "draws")
+INPUTS = ("credits", "assignments", "targets", "fx", "draws", "payments")
 
 
 def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
