@@ -211,9 +211,10 @@ def normalise_credits(credits: pa.Table) -> pa.Table:
         row = pc.index(pc.less_equal(table["share"], pa.scalar(Decimal("0"), SHARE)), True)
         raise InputError("credits", "share must be above 0", row.as_py() + 1, "share")
     counts = pc.value_counts(table["credit_id"])
-    duplicated = [v["values"] for v in counts.to_pylist() if v["counts"] > 1]
-    if duplicated:
-        raise InputError("credits", f"credit_id {sorted(duplicated)[0]!r} appears twice")
+    repeated = counts.filter(pc.greater(pc.struct_field(counts, "counts"), 1))
+    if len(repeated):
+        first = pc.min(pc.struct_field(repeated, "values")).as_py()
+        raise InputError("credits", f"credit_id {first!r} appears twice")
     return table
 
 
