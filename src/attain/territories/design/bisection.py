@@ -43,6 +43,7 @@ GROUP_LIMIT = 2_000  # more graph components than this: one group (merging costs
 NEAR = 3  # a misfit joins the nearest of its 3 nearest groups that it makes fit
 PIECE = 0.5  # stray pieces up to this share of a territory's weight change sides at a cut
 PASSES = 4  # rounds of moving stray pieces and refilling, per cut
+LAYERS = 32  # layers of accounts a fill may take, each touching the last
 SPAN = 16  # pieces are looked for within 16 √m places of the line (m accounts in the group)
 REPAIRS = 3  # rounds of border flows (then giving back cut-off pieces) per candidate
 ROUNDS = 12  # border-flow rounds in each
@@ -110,6 +111,8 @@ def groups(x, y, weight, k: int, label, *, tolerance: float = 0.02):
         new = parts + step
         cost = np.abs(gshare / np.maximum(new, 1) - 1) - np.abs(gshare / parts - 1)
         cost[(new < 1) | (new > gsize)] = np.inf
+        if not np.isfinite(cost).any():  # cannot add up (too few accounts): one group
+            return np.zeros(count, np.int64), np.array([k])
         parts[int(np.argmin(cost))] += step
     return group, parts
 
@@ -163,6 +166,9 @@ def bisect(x, y, weight, k: int, *, tolerance: float = 0.02, edges=None) -> np.n
                 take ^= flip
             elif abs(target - ws[take].sum()) <= fine:
                 break
+        need = target - ws[take].sum()
+        if local is not None and abs(need) > fine:  # balance first: any account may cross
+            take = _fill(take, ws, need, fine, None)
         have = int(take.sum())  # keep an account per territory on both sides
         if have < left_parts:
             take[np.flatnonzero(~take)[: left_parts - have]] = True
@@ -217,22 +223,26 @@ def _fill(take, ws, need, fine, local) -> np.ndarray:
     (``need`` is what it lacks; negative: what it has too much). Nearest the line first:
     every account while the whole run fits, then those that still fit, then the one that
     lands closest. With the graph, only accounts touching the receiving side move, so it
-    stays in one piece."""
+    stays in one piece; when all of them fit, the next layer of accounts touching them is
+    taken (up to ``LAYERS`` layers)."""
     take = take.copy()
     gain = need > 0
-    cand = np.flatnonzero(~take) if gain else np.flatnonzero(take)[::-1]
-    if local is not None and len(cand):
-        receiving = take if gain else ~take
-        touch = np.zeros(len(take), bool)
-        a, b = local[:, 0], local[:, 1]
-        touch[a[receiving[b] & ~receiving[a]]] = True
-        touch[b[receiving[a] & ~receiving[b]]] = True
-        cand = cand[touch[cand]]
     need = abs(need)
-    cum = np.cumsum(ws[cand])
-    p = int(np.searchsorted(cum, need, side="right"))
-    take[cand[:p]] = gain
-    need -= cum[p - 1] if p else 0.0
+    for _ in range(LAYERS if local is not None else 1):
+        cand = np.flatnonzero(~take) if gain else np.flatnonzero(take)[::-1]
+        if local is not None and len(cand):
+            receiving = take if gain else ~take
+            touch = np.zeros(len(take), bool)
+            a, b = local[:, 0], local[:, 1]
+            touch[a[receiving[b] & ~receiving[a]]] = True
+            touch[b[receiving[a] & ~receiving[b]]] = True
+            cand = cand[touch[cand]]
+        cum = np.cumsum(ws[cand])
+        p = int(np.searchsorted(cum, need, side="right"))
+        take[cand[:p]] = gain
+        need -= cum[p - 1] if p else 0.0
+        if need <= fine or p < len(cand) or not p:
+            break
     if need <= fine:
         return take
     pool = cand[p : p + BAND]
@@ -402,9 +412,25 @@ def design(
                 assign, k, edges, movable=movable, weight=weight, largest=small
             )
         loads = np.bincount(assign, weights=weight, minlength=k)
+        if step and borders.max_deviation(loads) > tolerance + borders.EPS:
+            # Keeping every giver whole was not enough: any border account may cross.
+            assign, done = borders.rebalance(
+                x, y, weight, assign, k, edges, tolerance=tolerance, movable=movable,
+                rounds=ROUNDS,
+            )  # fmt: skip
+            rounds += done
+            loads = np.bincount(assign, weights=weight, minlength=k)
+            if borders.max_deviation(loads) > tolerance + borders.EPS:  # islands: cross gaps
+                assign, done = borders.rebalance(
+                    x, y, weight, assign, k, edges, tolerance=tolerance, movable=movable,
+                    rounds=ROUNDS, reach=REACH,
+                )  # fmt: skip
+                rounds += done
+                loads = np.bincount(assign, weights=weight, minlength=k)
         if borders.max_deviation(loads) <= tolerance + borders.EPS:
             parts = np.array(metrics.pieces(assign, edges, k))
             score = int((parts == 1).sum())
+        if borders.max_deviation(loads) <= tolerance + borders.EPS:
             if score > best_score:
                 best, best_score = assign.copy(), score
             if score == int((parts > 0).sum()) or score >= ENOUGH * k:
