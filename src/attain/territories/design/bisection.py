@@ -1,26 +1,40 @@
-"""Balanced territories for large books: weighted recursive coordinate bisection plus a
-border repair (pure, no Django; NumPy and OR-Tools).
+"""Balanced territories for large books: weighted recursive coordinate bisection that
+keeps territories in one piece on the neighbourhood graph, plus a border repair (pure, no
+Django; NumPy, SciPy and OR-Tools).
 
-1. **Bisection.** A group of accounts that must make ``k`` territories is cut across its
-   longer side (x or y extent) so that the first part holds ⌊k/2⌋/k of its weight; each part
-   is cut again until every part is one territory. Cutting at the exact weighted quantile
-   would leave up to one account's weight of error per cut, and with a long tail of large
-   accounts that alone can exceed the band, so each cut is *filled*: the accounts just past
-   the cut line (nearest it first) join the first part when they fit in what it still
-   lacks, until it is within ``FILL`` × tolerance of a territory's mean weight (and, if
-   that is not reached, the one account that lands closest). The cut stays a near-straight
-   line with a slightly ragged edge.
-2. **Home bases and locks.** Territories are numbered in bisection order; home bases
+1. **Groups.** A territory that straddles two components of the neighbourhood graph
+   (``metrics.neighbour_edges``; separate cities when the graph is the nearest-neighbour
+   graph alone) can never be in one piece. So each component that holds a whole number of
+   territories within ``SLACK`` × tolerance gets that number and is cut on its own; the
+   others (small towns) join the nearby group they make whole (``groups``).
+2. **Cuts.** A group of accounts that must make ``k`` territories is sorted along its longer
+   side (x or y extent) and cut so that the first part holds ⌊k/2⌋/k of its weight; each
+   part is cut again until every part is one territory. The exact weighted quantile would
+   leave up to one account's weight of error per cut, which with a long tail of large
+   accounts can exceed the band, so each cut is *filled* (``_fill``): accounts past the
+   line that touch the first part on the graph join it, nearest the line first, while they
+   fit in what it still lacks, until it is within ``FILL`` × tolerance of its target.
+   Then the *stray pieces* of each side (connected on the graph, but not to the main piece
+   of their side and component) that touch the other side's main piece change sides
+   (``_strays``; only pieces up to ``PIECE`` of a territory's weight, looked for within
+   ``SPAN`` √m places of the line); fill and strays repeat up to ``PASSES`` times. If the
+   cut is still out of balance, any account past the line may fill it (balance first).
+   A straight cut along a sorted coordinate leaves both sides nearly whole already, so
+   this has little to do; each cut is exact, so the bisection lands inside the band.
+3. **Home bases and locks.** Territories are numbered in bisection order; home bases
    (``seeds``) and groups of locked accounts then claim territories by a linear assignment
    (nearest centre for a home base, most of the group's accounts for a lock), so territory
    ``i`` is the one grown around home base ``i``. Locked accounts that landed elsewhere are
    moved into their territory.
-3. **Repair.** A few rounds give each stray piece of a territory (on the neighbourhood
-   graph) to the territory it touches most, then ``borders.rebalance`` moves accounts
-   between adjacent territories, nearest the border first, back into the band. Of the
-   plans inside the band (the bare bisection included) the one with the most territories
-   in one piece is kept. Only when none is inside the band (locks, say) may weight also
-   cross to the ``REACH`` nearest other centres.
+4. **Repair.** The few territories outside the band are repaired by border flows
+   (``borders.rebalance``) that move only accounts whose territory stays in one piece
+   without them (``borders.keeps_whole``); a small piece cut off all the same goes back to
+   the territory it touches most. If fewer than ``ENOUGH`` of the territories are in one
+   piece, rounds give the pieces still apart to the territory they touch most and repair
+   again (any border account, then across gaps, if keeping territories whole is not
+   enough). Of the plans inside the band the one with the most territories in one piece
+   is kept. Only when none is inside the band (locks, say) may weight also cross to the
+   ``REACH`` nearest other centres.
 
 Same inputs, same plan (no randomness; ties by index); ``seed`` is accepted for the same
 call shape as ``balance.design`` and does not change the result.
@@ -50,7 +64,7 @@ ROUNDS = 12  # border-flow rounds in each
 FRAY = 0.5  # pieces cut off by a repair, up to FRAY × tolerance × mean weight, go back
 MERGES = 3  # rounds of giving away pieces still apart, each followed by a repair
 STRAY = 25.0  # pieces up to STRAY × tolerance × mean weight are given away (half at 2%)
-ENOUGH = 0.99  # stop looking for a more contiguous plan at 99% of territories in one piece
+ENOUGH = 0.98  # stop looking for a more contiguous plan at 98% of territories in one piece
 REACH = 8  # last resort: weight may also go to the 8 nearest other centres
 
 
@@ -167,8 +181,8 @@ def bisect(x, y, weight, k: int, *, tolerance: float = 0.02, edges=None) -> np.n
             elif abs(target - ws[take].sum()) <= fine:
                 break
         need = target - ws[take].sum()
-        if local is not None and abs(need) > fine:  # balance first: any account may cross
-            take = _fill(take, ws, need, fine, None)
+        if local is not None and abs(need) > tolerance * cum[-1] / parts:
+            take = _fill(take, ws, need, fine, None)  # more than the repair can mend
         have = int(take.sum())  # keep an account per territory on both sides
         if have < left_parts:
             take[np.flatnonzero(~take)[: left_parts - have]] = True
@@ -267,7 +281,7 @@ def _strays(take, ws, local, comp, limit) -> np.ndarray:
 
     A piece is a connected part of one side (same-side edges only) within one graph
     component; the heaviest piece of each side and component stays, and so does every
-    piece linked to accounts more than ``WINDOW`` places from the line (only the accounts
+    piece linked to accounts more than ``SPAN`` √m places from the line (only the accounts
     near the line are looked at in a large group, the rest counts as one piece). A stray
     piece moves when it weighs at most ``limit`` and touches a staying piece of the other
     side, which it then joins."""
@@ -399,6 +413,10 @@ def design(
             if np.array_equal(merged, assign):
                 break
             assign = merged
+        else:  # small pieces the balance-first fills cut off go to the territory they touch
+            assign = borders.merge_strays(
+                assign, k, edges, movable=movable, weight=weight, largest=small
+            )
         for _ in range(REPAIRS):
             loads = np.bincount(assign, weights=weight, minlength=k)
             if borders.max_deviation(loads) <= tolerance + borders.EPS:
