@@ -26,15 +26,17 @@ Django; NumPy, SciPy and OR-Tools).
    (nearest centre for a home base, most of the group's accounts for a lock), so territory
    ``i`` is the one grown around home base ``i``. Locked accounts that landed elsewhere are
    moved into their territory.
-4. **Repair.** The few territories outside the band are repaired by border flows
+4. **Repair.** Small pieces cut off by balance-first fills go to the territory they touch
+   most; the few territories outside the band are repaired by border flows
    (``borders.rebalance``) that move only accounts whose territory stays in one piece
-   without them (``borders.keeps_whole``); a small piece cut off all the same goes back to
-   the territory it touches most. If fewer than ``ENOUGH`` of the territories are in one
-   piece, rounds give the pieces still apart to the territory they touch most and repair
-   again (any border account, then across gaps, if keeping territories whole is not
-   enough). Of the plans inside the band the one with the most territories in one piece
-   is kept. Only when none is inside the band (locks, say) may weight also cross to the
-   ``REACH`` nearest other centres.
+   without them (``borders.keeps_whole``), and a small piece cut off all the same goes
+   back. Up to ``metrics.MST_LIMIT`` accounts (a graph with the spanning tree, one
+   component) and while fewer than ``ENOUGH`` of the territories are in one piece, rounds
+   give the pieces still apart to the territory they touch most and repair again (any
+   border account, then across gaps, if keeping territories whole is not enough). Of the
+   plans inside the band the one with the most territories in one piece is kept. Only when
+   none is inside the band (locks, say) may weight also cross to the ``REACH`` nearest
+   other centres.
 
 Same inputs, same plan (no randomness; ties by index); ``seed`` is accepted for the same
 call shape as ``balance.design`` and does not change the result.
@@ -53,7 +55,7 @@ from attain.territories.design.balance import DesignError, Plan
 FILL = 0.1  # each cut lands within this share of the tolerance of its target weight
 BAND = 4096  # accounts past the cut line considered for filling it
 SLACK = 0.5  # a group of graph components fits when its share per territory is this close
-GROUP_LIMIT = 2_000  # more graph components than this: one group (merging costs C²)
+GROUP_LIMIT = 500  # more graph components than this: one group (merging costs up to C³)
 NEAR = 3  # a misfit joins the nearest of its 3 nearest groups that it makes fit
 PIECE = 0.5  # stray pieces up to this share of a territory's weight change sides at a cut
 PASSES = 4  # rounds of moving stray pieces and refilling, per cut
@@ -405,7 +407,11 @@ def design(
     best, best_score, rounds = None, -1, 0
     largest = STRAY * tolerance * weight.sum() / k
     small = FRAY * tolerance * weight.sum() / k
-    for step in range(MERGES + 1):
+    # Above the spanning-tree limit the graph is the nearest-neighbour graph alone and the
+    # groups already keep territories inside components; merge rounds (each a pass of flows
+    # over the whole book, half a minute at a million accounts) would gain little there.
+    merges = MERGES if n <= metrics.MST_LIMIT else 0
+    for step in range(merges + 1):
         if step:
             merged = borders.merge_strays(
                 assign, k, edges, movable=movable, weight=weight, largest=largest
