@@ -48,6 +48,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from attain.territories.design import borders, metrics
 from attain.territories.design.balance import DesignError, Plan
@@ -156,35 +157,17 @@ def bisect(x, y, weight, k: int, *, tolerance: float = 0.02, edges=None) -> np.n
             continue
         left_parts = parts // 2
         px, py = x[ids], y[ids]
-        coord = px if np.ptp(px) >= np.ptp(py) else py
-        order = np.lexsort((ids, coord))
-        ids = ids[order]
-        ws = w[ids]
+        axes = [px, py] if np.ptp(px) >= np.ptp(py) else [py, px]
+        if local is None:
+            axes = axes[:1]
+        for coord in axes:  # the longer side first; the other if that cut cannot balance
+            cut = _cut(ids, coord, w, local, comp, parts, fine, tolerance)
+            if cut[-1]:
+                break
+        else:
+            cut = _cut(ids, axes[0], w, local, comp, parts, fine, tolerance, force=True)
+        ids, ws, local, comp, take, _ = cut
         m = len(ids)
-        if local is not None:
-            rank = np.empty(m, np.int64)
-            rank[order] = np.arange(m)
-            local, comp = rank[local], comp[order]
-        cum = np.cumsum(ws)
-        target = cum[-1] * left_parts / parts
-        c = int(np.searchsorted(cum, target, side="right"))
-        c = min(max(c, left_parts), m - (parts - left_parts))
-        take = np.arange(m) < c
-        limit = PIECE * cum[-1] / parts
-        for _ in range(PASSES):
-            need = target - ws[take].sum()
-            if abs(need) > fine:
-                take = _fill(take, ws, need, fine, local)
-            if local is None:
-                break
-            flip = _strays(take, ws, local, comp, limit)
-            if flip.any():
-                take ^= flip
-            elif abs(target - ws[take].sum()) <= fine:
-                break
-        need = target - ws[take].sum()
-        if local is not None and abs(need) > tolerance * cum[-1] / parts:
-            take = _fill(take, ws, need, fine, None)  # more than the repair can mend
         have = int(take.sum())  # keep an account per territory on both sides
         if have < left_parts:
             take[np.flatnonzero(~take)[: left_parts - have]] = True
@@ -205,6 +188,45 @@ def bisect(x, y, weight, k: int, *, tolerance: float = 0.02, edges=None) -> np.n
         stack.append((*children[0], parts - left_parts, label + left_parts))
         stack.append((*children[1], left_parts, label))
     return assign
+
+
+def _cut(ids, coord, w, local, comp, parts, fine, tolerance, force=False):
+    """One cut of a group along ``coord``: ``(ids, weights, edges, components)`` in the
+    sorted order, the first part (``take``), and whether it is within ``fine`` of its
+    target. Without the graph the prefix is filled; with it, fills across the graph and
+    stray pieces alternate (``PASSES``). A cut still off by more than a territory's
+    tolerance is refused, or, with ``force``, filled by any account past the line."""
+    left_parts = parts // 2
+    order = np.lexsort((ids, coord))
+    ids = ids[order]
+    ws = w[ids]
+    m = len(ids)
+    if local is not None:
+        rank = np.empty(m, np.int64)
+        rank[order] = np.arange(m)
+        local, comp = rank[local], comp[order]
+    cum = np.cumsum(ws)
+    target = cum[-1] * left_parts / parts
+    c = int(np.searchsorted(cum, target, side="right"))
+    c = min(max(c, left_parts), m - (parts - left_parts))
+    take = np.arange(m) < c
+    limit = PIECE * cum[-1] / parts
+    for _ in range(PASSES):
+        need = target - ws[take].sum()
+        if abs(need) > fine:
+            take = _fill(take, ws, need, fine, local)
+        if local is None:
+            break
+        flip = _strays(take, ws, local, comp, limit)
+        if flip.any():
+            take ^= flip
+        elif abs(target - ws[take].sum()) <= fine:
+            break
+    need = target - ws[take].sum()
+    fair = local is None or abs(need) <= tolerance * cum[-1] / parts
+    if not fair and force:
+        take = _fill(take, ws, need, fine, None)  # more than the repair can mend
+    return ids, ws, local, comp, take, fair
 
 
 def _group_stack(x, y, w, k, edges, tolerance) -> list:
@@ -334,16 +356,21 @@ def _strays(take, ws, local, comp, limit) -> np.ndarray:
 
 
 def _claim(x, y, weight, assign, k, seeds, locked) -> np.ndarray:
-    """Renumber the territories so home base i and lock group i get territory i."""
+    """Renumber the territories so home base i and lock group i get territory i: a home
+    base prefers the territory of the account nearest to it, then the nearest centre."""
     centres = borders.centres_of(x, y, weight, assign, k)
     wanted = sorted(set(range(len(seeds))) | set(locked.values()))
     if not wanted:
         return assign
+    if seeds:
+        _, nearest = cKDTree(np.column_stack([x, y])).query(np.array(seeds, float))
+        around = assign[np.atleast_1d(nearest)]
     cost = np.zeros((len(wanted), k))
     for row, t in enumerate(wanted):
         if t < len(seeds):
             sx, sy = seeds[t]
             cost[row] += np.hypot(centres[:, 0] - sx, centres[:, 1] - sy)
+            cost[row, around[t]] -= 1e5  # km: the territory around it comes first
         members = [i for i, lt in locked.items() if lt == t]
         if members:  # each locked account away from a territory costs a long way
             hits = np.bincount(assign[members], minlength=k)
@@ -454,7 +481,6 @@ def design(
         if borders.max_deviation(loads) <= tolerance + borders.EPS:
             parts = np.array(metrics.pieces(assign, edges, k))
             score = int((parts == 1).sum())
-        if borders.max_deviation(loads) <= tolerance + borders.EPS:
             if score > best_score:
                 best, best_score = assign.copy(), score
             if score == int((parts > 0).sum()) or score >= ENOUGH * k:
