@@ -229,3 +229,12 @@ def test_nearest_neighbour_graph_alone_gives_contiguous_balanced_territories():
     assert np.mean(np.array(bare) == 1) < 0.8  # cuts that ignore the graph: far fewer
     again = bisection.design(x, y, w, 100, tolerance=0.02, edges=edges)
     assert np.array_equal(plan.assignment, again.assignment)
+
+
+def test_every_territory_keeps_an_account_when_the_band_is_out_of_reach():
+    # As many territories as accounts, one large: no plan is inside the band, and none may
+    # leave a territory empty.
+    x, y, w = hubs(n=40, seed=9)
+    w[0] = w.sum()
+    plan = bisection.design(x, y, w, 40, tolerance=0.05)
+    assert sorted(plan.assignment.tolist()) == list(range(40)) and plan.notes

@@ -175,3 +175,13 @@ def test_rebalance_keeping_territories_whole_refuses_the_cut_vertex():
     assert metrics.pieces(plain, edges, 2) == [3, 1]
     whole, _ = borders.rebalance(x, y, w, assign, 2, edges, tolerance=0.1, whole=True)
     assert whole.tolist() == assign.tolist()
+
+
+def test_rebalance_never_takes_a_territorys_last_account():
+    # Three territories of one account each, weights 1, 1, 10 (mean 4): territory 2 must
+    # give 6 and its only account (10 < 2 × 6) would go, leaving it empty. It stays.
+    x, y = np.array([0.0, 1, 2]), np.zeros(3)
+    edges = np.array([[0, 1], [1, 2]])
+    assign = np.array([0, 1, 2])
+    new, _ = borders.rebalance(x, y, np.array([1, 1, 10]), assign, 3, edges, tolerance=0.1)
+    assert new.tolist() == [0, 1, 2]

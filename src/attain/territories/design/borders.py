@@ -194,6 +194,7 @@ def rebalance(
         )
         moved = np.zeros(n, bool)
         changes = 0
+        count = np.bincount(assign, minlength=k)  # a territory keeps its last account
         live = np.flatnonzero(flows > 0.5 / scale)
         if reach:
             members = _members(assign, movable, k)
@@ -214,10 +215,12 @@ def rebalance(
             need = flows[b]
             for a in pool:
                 w = weight[a]
-                if moved[a] or assign[a] != s or w >= 2 * need:
+                if moved[a] or assign[a] != s or w >= 2 * need or count[s] <= 1:
                     continue
                 assign[a] = t
                 moved[a] = True
+                count[s] -= 1
+                count[t] += 1
                 if once:
                     movable[a] = False
                 changes += 1
