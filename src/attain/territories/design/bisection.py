@@ -17,15 +17,16 @@ Django; NumPy, SciPy and OR-Tools).
    Then the *stray pieces* of each side (connected on the graph, but not to the main piece
    of their side and component) that touch the other side's main piece change sides
    (``_strays``; only pieces up to ``PIECE`` of a territory's weight, looked for within
-   ``SPAN`` √m places of the line); fill and strays repeat up to ``PASSES`` times. If the
-   cut is still out of balance, any account past the line may fill it (balance first).
-   A straight cut along a sorted coordinate leaves both sides nearly whole already, so
-   this has little to do; each cut is exact, so the bisection lands inside the band.
+   ``SPAN`` √m places of the line); fill and strays repeat up to ``PASSES`` times. A cut
+   still off by more than a territory's tolerance is tried along the other axis; if that
+   fails too, any account past the line may fill it (balance first). A straight cut along
+   a sorted coordinate leaves both sides nearly whole already, so this has little to do;
+   each cut is exact, so the bisection lands inside the band.
 3. **Home bases and locks.** Territories are numbered in bisection order; home bases
    (``seeds``) and groups of locked accounts then claim territories by a linear assignment
-   (nearest centre for a home base, most of the group's accounts for a lock), so territory
-   ``i`` is the one grown around home base ``i``. Locked accounts that landed elsewhere are
-   moved into their territory.
+   (the territory of the nearest account, then the nearest centre for a home base; most of
+   the group's accounts for a lock), so territory ``i`` is the one grown around home base
+   ``i``. Locked accounts that landed elsewhere are moved into their territory.
 4. **Repair.** Small pieces cut off by balance-first fills go to the territory they touch
    most; the few territories outside the band are repaired by border flows
    (``borders.rebalance``) that move only accounts whose territory stays in one piece
