@@ -85,9 +85,12 @@ def groups(x, y, weight, k: int, label, *, tolerance: float = 0.02):
 
     A component whose weight is within ``SLACK × tolerance`` of a whole number of
     territories gets that number, so no territory has to straddle two components (it could
-    never be in one piece). A component that does not fit (a small town, say) joins the
-    group of the component nearest to it (by centre), smallest first, until every group fits
-    or one is left; then the counts are nudged to add up to ``k`` where that costs least.
+    never be in one piece). A group that does not fit (a small town, say), smallest first,
+    merges with the first of its ``NEAR`` nearest groups (by the centres of their
+    components) with which it fits, else with the nearest, until every group fits or one
+    is left; then the counts are nudged to add up to ``k`` where that costs least. A group
+    never gets more territories than accounts; when the counts cannot add up, or there are
+    more than ``GROUP_LIMIT`` components, everything is one group.
     """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
@@ -120,7 +123,7 @@ def groups(x, y, weight, k: int, label, *, tolerance: float = 0.02):
         fits = np.abs(merged / np.maximum(np.rint(merged), 1) - 1) <= SLACK * tolerance
         other = int(near[np.argmax(fits)]) if fits.any() else int(near[0])
         group[group == other] = g
-    ids, group = np.unique(group, return_inverse=True)
+    _, group = np.unique(group, return_inverse=True)
     gshare = np.bincount(group, weights=share)
     gsize = np.bincount(group, weights=size)
     parts = np.minimum(np.maximum(np.rint(gshare), 1), gsize).astype(np.int64)

@@ -17,13 +17,15 @@ The two-level method used for large books (pure, no Django):
    ``distance to the receiver's centre − distance to the giver's centre``), while the next
    one still fits in what the border must carry.
 
-Only accounts touching the receiver move, so the receiver stays in one piece; weight that
-must travel far crosses several borders, and the accounts one layer deeper become the
-border in the next round. Rounds repeat until every territory is inside ``tolerance`` or
-nothing moves; only territories a few borders from one outside the band take part. With
-``reach``, each territory is also linked to its nearest other centres and any of its
-accounts may cross (nearest the receiver first): for regions separated by empty land,
-where the neighbourhood graph has few or no borders. Deterministic: ties by index.
+Only accounts touching the receiver move, so the receiver stays in one piece; with
+``whole``, only accounts whose own territory stays in one piece without them
+(``keeps_whole``, a local test), so the giver does too. A territory never gives its last
+account. Weight that must travel far crosses several borders, and the accounts one layer
+deeper become the border in the next round. Rounds repeat until every territory is inside
+``tolerance`` or nothing moves; only territories a few borders from one outside the band
+take part. With ``reach``, each territory is also linked to its nearest other centres and
+any of its accounts may cross (nearest the receiver first): for regions separated by empty
+land, where the neighbourhood graph has few or no borders. Deterministic: ties by index.
 """
 
 from __future__ import annotations
