@@ -139,3 +139,102 @@ def test_metrics_graph_matches_brute_force_and_the_exact_spanning_tree():
     tree = metrics.spanning_tree(x, y)
     assert len(tree) == 399
     assert length(tree) == pytest.approx(length(metrics.spanning_tree_edges(x, y)))
+
+
+def test_components_become_groups_with_a_whole_number_of_territories():
+    # Component weights 200, 100, 100 with k = 4 (mean 100): each holds a whole number of
+    # territories (2, 1, 1), so each is its own group and no territory straddles two.
+    x = np.array([0.0, 1, 50, 51, 100, 101])
+    y = np.zeros(6)
+    w = np.array([100, 100, 50, 50, 50, 50])
+    label = np.array([0, 0, 1, 1, 2, 2])
+    group, parts = bisection.groups(x, y, w, 4, label, tolerance=0.02)
+    assert group.tolist() == [0, 1, 2] and parts.tolist() == [2, 1, 1]
+
+
+def test_a_small_component_joins_the_nearby_group_it_makes_whole():
+    # Shares of a territory (mean 100, k = 4): A 2.5 at x = 0, B 0.5 at x = 60, C 1.0 at
+    # x = 100 (five accounts each). B is nearer C, but C + B = 1.5 does not fit; A + B = 3.0
+    # does. Then A + B is whole (3 territories) and C alone (1).
+    label = np.repeat([0, 1, 2], 5)
+    x, y = np.array([0.0, 60, 100])[label], np.zeros(15)
+    w = np.array([50, 10, 20])[label]
+    group, parts = bisection.groups(x, y, w, 4, label, tolerance=0.02)
+    assert group.tolist() == [0, 0, 1] and parts.tolist() == [3, 1]
+
+
+def test_group_counts_are_nudged_to_add_up_where_it_costs_least():
+    # Shares 33.4, 33.4, 33.2 (k = 100): rounding gives 33 each, one short. Adding it to a
+    # 33.4 (33.4 / 34: −1.8%) costs less than to the 33.2 (−2.4%); the first such wins.
+    # (100 accounts each, so each can hold that many territories.)
+    label = np.repeat([0, 1, 2], 100)
+    x, y = label * 10.0, np.zeros(300)
+    w = np.repeat([334, 334, 332], 100)
+    group, parts = bisection.groups(x, y, w, 100, label, tolerance=0.05)
+    assert group.tolist() == [0, 1, 2] and parts.tolist() == [34, 33, 33]
+    # Three components of one account each cannot hold 100 territories: one group.
+    group, parts = bisection.groups(x[::100], y[::100], w[::100], 100, np.arange(3))
+    assert group.tolist() == [0, 0, 0] and parts.tolist() == [100]
+
+
+def test_stray_pieces_on_both_sides_of_a_cut_change_sides():
+    # Ten accounts on a line graph (i – i+1), sorted along the cut. The first part holds
+    # 0, 1, 2 and 4; account 4 is cut off from them by 3, which is cut off from the second
+    # part (5…9). Each stray touches the other side's main piece, so both swap.
+    take = np.array([1, 1, 1, 0, 1, 0, 0, 0, 0, 0], bool)
+    ws = np.ones(10)
+    local = np.stack([np.arange(9), np.arange(1, 10)], axis=1)
+    flip = bisection._strays(take, ws, local, np.zeros(10, np.int64), limit=2.0)
+    assert np.flatnonzero(flip).tolist() == [3, 4]
+    # A stray heavier than the limit stays where it is.
+    heavy = ws.copy()
+    heavy[4] = 5.0
+    flip = bisection._strays(take, heavy, local, np.zeros(10, np.int64), limit=2.0)
+    assert np.flatnonzero(flip).tolist() == [3]
+
+
+def test_with_the_graph_a_cut_is_filled_only_by_accounts_touching_its_side():
+    # Weights 10, 9, 6, 1, 1, 13 at x = 0…5 (total 40, half 20). The prefix 0, 1 holds 19.
+    # Without the graph the 1 at x = 3 fills the gap. On the graph 0–1, 1–2, 2–3, 3–5, 1–4,
+    # account 3 does not touch the first part; 2 does but weighs 6; 4 touches it through 1
+    # and fits: 0, 1, 4 hold 20 and both parts are in one piece.
+    x = np.arange(6.0)
+    y = np.zeros(6)
+    w = np.array([10, 9, 6, 1, 1, 13])
+    assert bisection.bisect(x, y, w, 2).tolist() == [0, 0, 1, 0, 1, 1]
+    graph = np.array([[0, 1], [1, 2], [2, 3], [3, 5], [1, 4]])
+    a = bisection.bisect(x, y, w, 2, edges=graph)
+    assert a.tolist() == [0, 0, 1, 1, 0, 1]
+    assert metrics.pieces(a, graph, 2) == [1, 1]
+
+
+def test_nearest_neighbour_graph_alone_gives_contiguous_balanced_territories():
+    # As for a million accounts: the graph is the 6-nearest-neighbour graph without the
+    # spanning tree, so separate hubs are separate components (here 6, from 8 hubs, some
+    # overlapping); 20,000 accounts, 100 territories. Each component gets a whole number
+    # of territories where it can, so only a few territories straddle two of them.
+    x, y, w = hubs(n=20_000, count=8, seed=2, spread=40.0)
+    n = len(x)
+    near = metrics.nearest_neighbours(x, y, 6)
+    key = metrics.distinct(
+        np.minimum(np.arange(n)[:, None], near) * n + np.maximum(np.arange(n)[:, None], near)
+    )
+    edges = np.stack([key // n, key % n], axis=1)
+    assert bisection.components(n, edges)[0] == 6
+    plan = bisection.design(x, y, w, 100, tolerance=0.02, edges=edges)
+    q = metrics.evaluate(x, y, plan.assignment, 100, {"w": w}, edges=edges)
+    assert q.balance["w"].max_deviation <= 0.02
+    assert q.contiguous_share >= 0.9
+    bare = metrics.pieces(bisection.bisect(x, y, w, 100, tolerance=0.02), edges, 100)
+    assert np.mean(np.array(bare) == 1) < 0.8  # cuts that ignore the graph: far fewer
+    again = bisection.design(x, y, w, 100, tolerance=0.02, edges=edges)
+    assert np.array_equal(plan.assignment, again.assignment)
+
+
+def test_every_territory_keeps_an_account_when_the_band_is_out_of_reach():
+    # As many territories as accounts, one large: no plan is inside the band, and none may
+    # leave a territory empty.
+    x, y, w = hubs(n=40, seed=9)
+    w[0] = w.sum()
+    plan = bisection.design(x, y, w, 40, tolerance=0.05)
+    assert sorted(plan.assignment.tolist()) == list(range(40)) and plan.notes

@@ -54,3 +54,8 @@ def test_empty_territory_counts_zero_pieces_and_is_ignored_by_the_share():
     assert q.pieces == [1, 1, 0] and q.contiguous_share == 1.0
     assert np.isclose(q.balance["w"].max_deviation, 1.0)  # the empty territory: |0 − 4| / 4
     assert len(edges) == 4
+
+
+def test_distinct_is_sorted_unique():
+    assert metrics.distinct(np.array([5, 1, 5, 3, 1])).tolist() == [1, 3, 5]
+    assert metrics.distinct(np.array([], np.int64)).tolist() == []

@@ -137,3 +137,51 @@ def test_services_realign_large_books_by_border_flows_keeping_open_deals(geo_org
                 assert option.assignment[i] == book.current_index[i]
     scenario = services.create_realignment(name="R", user=None, as_of=TODAY, penalty_km=0)
     assert scenario.parameters["moved"] == options[0].moved
+
+
+def star():
+    """Territory 0: hub 0 at (0, 0) with leaves 1, 2, 3 around it; territory 1: accounts 4
+    at (1, 0) and 5 at (2, 0), joined to the hub through 4."""
+    x = np.array([0.0, -1, 0, 0, 1, 2])
+    y = np.array([0.0, 0, 1, -1, 0, 0])
+    edges = np.array([[0, 1], [0, 2], [0, 3], [0, 4], [4, 5]])
+    assign = np.array([0, 0, 0, 0, 1, 1])
+    return x, y, np.ones(6, dtype=np.int64), assign, edges
+
+
+def test_keeps_whole_flags_accounts_whose_territory_would_fall_apart():
+    # The hub's neighbours in its territory (1, 2, 3) are not linked among themselves:
+    # without it, territory 0 is three pieces. Leaves have one neighbour there; account 4's
+    # only neighbour in territory 1 is 5. A triangle 0–1–2 makes 0 safe to leave once 3 goes.
+    x, y, w, assign, edges = star()
+    indptr, indices = borders.adjacency(6, edges)
+    assert borders.keeps_whole(np.arange(6), assign, indptr, indices).tolist() == [
+        False, True, True, True, True, True
+    ]  # fmt: skip
+    tri = np.array([[0, 1], [0, 2], [1, 2], [0, 4], [4, 5]])
+    indptr, indices = borders.adjacency(6, tri)
+    assert borders.keeps_whole([0], np.array([0, 0, 0, 1, 1, 1]), indptr, indices).tolist() == [
+        True
+    ]
+
+
+def test_rebalance_keeping_territories_whole_refuses_the_cut_vertex():
+    # Loads 4 and 2, mean 3, tolerance 10%: territory 0 must give one account, and only its
+    # hub touches territory 1. Moving it balances but leaves three pieces; with ``whole``
+    # nothing moves.
+    x, y, w, assign, edges = star()
+    plain, _ = borders.rebalance(x, y, w, assign, 2, edges, tolerance=0.1)
+    assert plain.tolist() == [1, 0, 0, 0, 1, 1]
+    assert metrics.pieces(plain, edges, 2) == [3, 1]
+    whole, _ = borders.rebalance(x, y, w, assign, 2, edges, tolerance=0.1, whole=True)
+    assert whole.tolist() == assign.tolist()
+
+
+def test_rebalance_never_takes_a_territorys_last_account():
+    # Three territories of one account each, weights 1, 1, 10 (mean 4): territory 2 must
+    # give 6 and its only account (10 < 2 × 6) would go, leaving it empty. It stays.
+    x, y = np.array([0.0, 1, 2]), np.zeros(3)
+    edges = np.array([[0, 1], [1, 2]])
+    assign = np.array([0, 1, 2])
+    new, _ = borders.rebalance(x, y, np.array([1, 1, 10]), assign, 3, edges, tolerance=0.1)
+    assert new.tolist() == [0, 1, 2]

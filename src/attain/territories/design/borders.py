@@ -17,22 +17,26 @@ The two-level method used for large books (pure, no Django):
    ``distance to the receiver's centre − distance to the giver's centre``), while the next
    one still fits in what the border must carry.
 
-Only accounts touching the receiver move, so the receiver stays in one piece; weight that
-must travel far crosses several borders, and the accounts one layer deeper become the
-border in the next round. Rounds repeat until every territory is inside ``tolerance`` or
-nothing moves; only territories a few borders from one outside the band take part. With
-``reach``, each territory is also linked to its nearest other centres and any of its
-accounts may cross (nearest the receiver first): for regions separated by empty land,
-where the neighbourhood graph has few or no borders. Deterministic: ties by index.
+Only accounts touching the receiver move, so the receiver stays in one piece; with
+``whole``, only accounts whose own territory stays in one piece without them
+(``keeps_whole``, a local test), so the giver does too. A territory never gives its last
+account. Weight that must travel far crosses several borders, and the accounts one layer
+deeper become the border in the next round. Rounds repeat until every territory is inside
+``tolerance`` or nothing moves; only territories a few borders from one outside the band
+take part. With ``reach``, each territory is also linked to its nearest other centres and
+any of its accounts may cross (nearest the receiver first): for regions separated by empty
+land, where the neighbourhood graph has few or no borders. Deterministic: ties by index.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import Delaunay, QhullError, cKDTree
+
+from attain.territories.design import metrics
 
 COST_SCALE = 10  # tenths of a kilometre
 UNITS = 100_000_000  # total weight is scaled to about this many flow units
@@ -123,13 +127,16 @@ def rebalance(
     rounds: int = 200,
     once: bool = False,
     reach: int = 0,
+    whole: bool = False,
 ) -> tuple[np.ndarray, int]:
     """Move accounts across borders until every territory is within ``tolerance`` of the
     mean (aiming at ``aim × tolerance`` so the whole accounts land inside); returns the new
     assignment and the number of rounds run. ``movable`` accounts only (all by default);
     with ``once`` an account moves at most once. ``reach`` > 0 also links each territory
     to its ``reach`` nearest other centres (borders across empty land; any of its accounts
-    may cross, nearest the receiver first)."""
+    may cross, nearest the receiver first). With ``whole``, an account crosses only when
+    the giver stays in one piece around it (``keeps_whole``), so repairing the balance
+    does not cut territories apart."""
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     weight = np.asarray(weight, float)
@@ -137,18 +144,17 @@ def rebalance(
     n = len(assign)
     movable = np.ones(n, bool) if movable is None else np.asarray(movable, bool).copy()
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    both = np.concatenate([edges, edges[:, ::-1]])  # (account, neighbour), both directions
-    both = both[movable[both[:, 0]] & (weight[both[:, 0]] > 0)]
     total = weight.sum()
     if total <= 0 or k < 2:
         return assign, 0
+    graph = adjacency(n, edges) if whole else None
     mean = total / k
     scale = min(1.0, UNITS / total)
     # Territory adjacency (at the start; it changes little): only the territories within
     # HOPS borders of one outside the band take part in a round, which keeps rounds cheap
     # when a few territories of thousands need repair.
-    cross = assign[both[:, 0]] != assign[both[:, 1]]
-    adjacent = np.unique(assign[both[cross, 0]] * k + assign[both[cross, 1]])
+    both = _crossing(edges, assign, movable, weight)
+    adjacent = metrics.distinct(assign[both[:, 0]] * k + assign[both[:, 1]])
     adjacent = coo_matrix(
         (np.ones(len(adjacent), np.int32), (adjacent // k, adjacent % k)), shape=(k, k)
     ).tocsr()
@@ -158,16 +164,15 @@ def rebalance(
         if max_deviation(loads) <= tolerance + EPS:
             return assign, done - 1
         centres = centres_of(x, y, weight, assign, k)
-        if once:
-            both = both[movable[both[:, 0]]]
+        if done > 1:
+            both = _crossing(edges, assign, movable, weight)
         active = np.abs(loads - mean) > aim * tolerance * mean
         for _ in range(HOPS):
             active = active | (adjacent @ active.astype(np.int32) > 0)
         part = both[active[assign[both[:, 0]]] | active[assign[both[:, 1]]]]
         acc, nb = part[:, 0], part[:, 1]
-        cross = assign[acc] != assign[nb]
         # Border candidates: (account, receiving territory), each pair once.
-        pair = np.unique(acc[cross] * k + assign[nb[cross]])
+        pair = metrics.distinct(acc * k + assign[nb])
         cand, to = pair // k, pair % k
         frm = assign[cand]
         border = frm * k + to
@@ -191,11 +196,14 @@ def rebalance(
         )
         moved = np.zeros(n, bool)
         changes = 0
+        count = np.bincount(assign, minlength=k)  # a territory keeps its last account
         live = np.flatnonzero(flows > 0.5 / scale)
         if reach:
             members = _members(assign, movable, k)
         else:  # order only the candidates of borders that carry a flow
             sub = np.flatnonzero(np.isin(inverse, live))
+            if whole:
+                sub = sub[keeps_whole(cand[sub], assign, *graph)]
             near = _nearness(x, y, cand[sub], centres[to[sub]], centres[frm[sub]])
             order = sub[np.lexsort((cand[sub], near, inverse[sub]))]
             starts = np.searchsorted(inverse[order], np.arange(len(borders) + 1))
@@ -209,10 +217,12 @@ def rebalance(
             need = flows[b]
             for a in pool:
                 w = weight[a]
-                if moved[a] or assign[a] != s or w >= 2 * need:
+                if moved[a] or assign[a] != s or w >= 2 * need or count[s] <= 1:
                     continue
                 assign[a] = t
                 moved[a] = True
+                count[s] -= 1
+                count[t] += 1
                 if once:
                     movable[a] = False
                 changes += 1
@@ -222,6 +232,14 @@ def rebalance(
         if not changes:
             break
     return assign, done
+
+
+def _crossing(edges, assign, movable, weight) -> np.ndarray:
+    """(account, neighbour) pairs across a border, both directions, from movable accounts
+    with weight."""
+    cross = edges[assign[edges[:, 0]] != assign[edges[:, 1]]]
+    both = np.concatenate([cross, cross[:, ::-1]])
+    return both[movable[both[:, 0]] & (weight[both[:, 0]] > 0)]
 
 
 def _nearness(x, y, accounts, to_centre, from_centre) -> np.ndarray:
@@ -280,9 +298,10 @@ def merge_strays(assign, k: int, edges, *, movable=None, weight=None, largest=np
     movable = np.ones(n, bool) if movable is None else np.asarray(movable, bool)
     weight = np.ones(n) if weight is None else np.asarray(weight, float)
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    same = edges[assign[edges[:, 0]] == assign[edges[:, 1]]]
-    graph = coo_matrix((np.ones(len(same), np.int8), (same[:, 0], same[:, 1])), shape=(n, n))
-    count, label = connected_components(graph, directed=False)
+    inside = assign[edges[:, 0]] == assign[edges[:, 1]]
+    same, cross = edges[inside], edges[~inside]
+    graph = csr_matrix((np.ones(len(same), np.int8), (same[:, 0], same[:, 1])), shape=(n, n))
+    count, label = connected_components(graph, directed=True, connection="weak")
     size = np.bincount(label, weights=weight + 1e-9, minlength=count)
     owner = np.zeros(count, np.int64)
     owner[label] = assign
@@ -295,8 +314,8 @@ def merge_strays(assign, k: int, edges, *, movable=None, weight=None, largest=np
     stray[best[best >= 0]] = False
     locked = np.bincount(label, weights=~movable, minlength=count) > 0
     stray &= ~locked & (size <= largest)
-    both = np.concatenate([edges, edges[:, ::-1]])
-    out = both[(assign[both[:, 0]] != assign[both[:, 1]]) & stray[label[both[:, 0]]]]
+    both = np.concatenate([cross, cross[:, ::-1]])
+    out = both[stray[label[both[:, 0]]]]
     if not len(out):
         return assign
     key = np.unique(label[out[:, 0]] * k + assign[out[:, 1]], return_counts=True)
@@ -309,3 +328,53 @@ def merge_strays(assign, k: int, edges, *, movable=None, weight=None, largest=np
     moving = target[label] >= 0
     assign[moving] = target[label[moving]]
     return assign
+
+
+def adjacency(n: int, edges) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbourhood graph as CSR arrays (``indptr``, ``indices``), both directions."""
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    both = np.concatenate([edges, edges[:, ::-1]])
+    graph = coo_matrix((np.ones(len(both), np.int8), (both[:, 0], both[:, 1])), shape=(n, n))
+    graph = graph.tocsr()
+    graph.sort_indices()
+    return graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+
+
+def _neighbours(nodes, indptr, indices) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``nodes``, neighbour) for every neighbour of every node."""
+    start, degree = indptr[nodes], indptr[nodes + 1] - indptr[nodes]
+    owner = np.repeat(np.arange(len(nodes)), degree)
+    offset = np.arange(int(degree.sum())) - np.repeat(np.cumsum(degree) - degree, degree)
+    return owner, indices[np.repeat(start, degree) + offset]
+
+
+def keeps_whole(accounts, assign, indptr, indices) -> np.ndarray:
+    """Whether each account can leave its territory without cutting it apart, judged
+    locally: its neighbours in the same territory must be linked among themselves (any path
+    through the account then has a way round it). A sufficient test, not a necessary one:
+    an account whose neighbours are linked only further away counts as unsafe. An account
+    with no neighbour in its territory is a piece of its own and may always leave.
+
+    Vectorised: one node per (account, same-territory neighbour), an edge where two such
+    neighbours of the same account are neighbours themselves, and connected components
+    over all of them at once."""
+    accounts = np.asarray(accounts, dtype=np.int64)
+    assign = np.asarray(assign)
+    n = len(assign)
+    owner, member = _neighbours(accounts, indptr, indices)
+    keep = assign[member] == assign[accounts[owner]]
+    owner, member = owner[keep], member[keep]
+    slots = len(owner)
+    if not slots:
+        return np.ones(len(accounts), bool)
+    key = owner * n + member  # sorted: owners ascending, CSR rows sorted
+    slot, far = _neighbours(member, indptr, indices)
+    probe = owner[slot] * n + far
+    at = np.minimum(np.searchsorted(key, probe), slots - 1)
+    hit = key[at] == probe
+    graph = coo_matrix(
+        (np.ones(int(hit.sum()), np.int8), (slot[hit], at[hit])), shape=(slots, slots)
+    )
+    _, label = connected_components(graph, directed=False)
+    pieces = metrics.distinct(owner * slots + label)
+    return np.bincount(pieces // slots, minlength=len(accounts)) <= 1

@@ -77,8 +77,17 @@ def neighbour_edges(x, y, neighbours: int = 6) -> np.ndarray:
     if n <= MST_LIMIT:
         pairs.append(spanning_tree(x, y))
     edges = np.sort(np.concatenate(pairs), axis=1)
-    key = np.unique(edges[:, 0] * n + edges[:, 1])  # one int per edge: much faster
+    key = distinct(edges[:, 0] * n + edges[:, 1])  # one int per edge: much faster
     return np.stack([key // n, key % n], axis=1)
+
+
+def distinct(values) -> np.ndarray:
+    """Sorted distinct values of an integer array: ``np.unique`` by sorting (NumPy 2.4's
+    plain ``np.unique`` takes about 20× longer on millions of integers)."""
+    values = np.sort(np.asarray(values).ravel())
+    if not len(values):
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
 
 
 def nearest_neighbours(x, y, m: int) -> np.ndarray:
@@ -165,7 +174,7 @@ def pieces(assignment, edges, k: int) -> list[int]:
     same = edges[a[edges[:, 0]] == a[edges[:, 1]]]
     graph = coo_matrix((np.ones(len(same), np.int8), (same[:, 0], same[:, 1])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
-    pairs = np.unique(a * n + label)
+    pairs = distinct(a * n + label)
     return [int(c) for c in np.bincount(pairs // n, minlength=k)]
 
 
