@@ -75,3 +75,44 @@ def test_admin_designs_compares_and_applies_a_plan(page, demo_org):
     assert len({a.territory_id for a in after.values()}) == 12
     assert all(a.kind == "listed" for a in after.values())
     screenshot(page, "territories-applied", full_page=False)
+
+
+def test_admin_realigns_with_a_new_hire_sees_the_trade_off_and_applies(page, demo_org):
+    from attain.people.models import Rep
+    from attain.territories.models import Scenario, TerritoryOwner
+
+    log_in(page, "admin", "attain-admin-demo")
+    page.goto("/territories/scenarios/")
+    page.locator(".page-head").get_by_role("link", name="Realign today's plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Realign today's plan")
+    hires = page.get_by_label("New territories for new hires")
+    # Reps without a territory today are listed first.
+    first = hires.locator("option").first
+    expect(first).to_contain_text("no territory")
+    hire = Rep.objects.get(pk=int(first.get_attribute("value")))
+    hires.select_option(str(hire.pk))
+    page.get_by_label("Name").fill(f"Room for {hire.name}")
+    page.get_by_role("button", name="Show the trade-off").click()
+    expect(page.get_by_test_id("new-hires")).to_contain_text(f"With 1 new territory: {hire.name}")
+    rows = page.get_by_test_id("tradeoff").locator("tbody tr")
+    expect(rows).to_have_count(4)
+    moved = [int(rows.nth(i).locator("td").nth(1).inner_text()) for i in range(4)]
+    assert all(m > 0 for m in moved) and moved[0] >= moved[-1], moved  # more penalty, fewer
+    screenshot(page, "territories-realign-new-hire")
+
+    page.get_by_label("Move penalty (km)").fill("100")
+    page.get_by_role("button", name="Make scenario").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Room for {hire.name}")
+    proposed = page.get_by_test_id("proposed").locator("tbody tr")
+    expect(proposed.last).to_contain_text(f"({hire.name})")
+    today = page.get_by_test_id("current").locator("tbody tr").count()
+    assert today > 40 and proposed.count() == today + 1  # one territory per state, plus one
+    screenshot(page, "territories-realign-scenario")
+
+    page.get_by_label("Effective from").fill(TOMORROW.isoformat())
+    page.get_by_role("button", name="Apply the plan").click()
+    expect(page.get_by_test_id("scenario-status")).to_contain_text("Applied")
+    scenario = Scenario.objects.get(name=f"Room for {hire.name}")
+    assert scenario.applied_from == TOMORROW
+    owned = TerritoryOwner.objects.get(rep=hire, valid_from=TOMORROW)
+    assert owned.territory.accounts.count() > 0

@@ -85,3 +85,27 @@ def test_project_gives_kilometres():
     x, y = balance.project([40.0, 41.0], [-100.0, -100.0])
     assert y[1] - y[0] == pytest.approx(111.32)
     assert x[0] == pytest.approx(x[1])
+
+
+def test_realign_with_a_new_territory_fills_it_from_its_neighbours():
+    # Two territories on a line (unit weights): 0 at x = 0, 2, 3 (centre 5/3) and 1 at
+    # x = 100, 101, 103 (centre 304/3). A new hire's home at x = 50 seeds territory 2;
+    # with no tolerance each territory keeps exactly 2 accounts. Moving account i to the
+    # new territory costs |x − 50| − |x − own centre| more: from territory 0 that is
+    # 48.3 (x = 0), 47.7 (x = 2), 45.7 (x = 3); from territory 1 48.7 (x = 100),
+    # 50.7 (x = 101), 51.3 (x = 103). So x = 3 and x = 100 move, whatever the penalty.
+    x = np.array([0.0, 2, 3, 100, 101, 103])
+    y = np.zeros(6)
+    w = np.ones(6, dtype=np.int64)
+    now = np.array([0, 0, 0, 1, 1, 1])
+    for penalty in (0, 100):
+        plan = balance.realign(
+            x, y, w, now, 3, tolerance=0.0, move_penalty_km=penalty, seeds=[(50.0, 0.0)]
+        )
+        assert plan.assignment.tolist() == [0, 0, 2, 2, 1, 1]
+    # x = 3 may not move: the next cheapest of territory 0, x = 2, goes instead.
+    protected = np.array([False, False, True, False, False, False])
+    plan = balance.realign(x, y, w, now, 3, tolerance=0.0, protected=protected, seeds=[(50, 0)])
+    assert plan.assignment.tolist() == [0, 2, 0, 2, 1, 1]
+    with pytest.raises(balance.DesignError, match="home base for each of the 2 new"):
+        balance.realign(x, y, w, now, 4, seeds=[(50, 0)])

@@ -179,3 +179,69 @@ def test_design_form_explains_bad_locks(client, geo_org):
     assert "line 2: no account with external id &#x27;NOPE&#x27;" in page
     assert "line 3: write &#x27;account id = territory number&#x27;" in page
     assert not Scenario.objects.filter(name="Bad").exists()
+
+
+def _hire():
+    from attain.people.models import Rep
+
+    return Rep.objects.create(external_id="R-NINA", name="Nina New", home_latitude="41.88",
+                              home_longitude="-87.63")  # fmt: skip
+
+
+def test_admin_realigns_with_a_new_hire_through_the_page(client, geo_org):
+    nina = _hire()
+    geo_org.login(client, "admin")
+    page = client.get(reverse("territories:realign"))
+    choices = [label for _, label in page.context["form"].fields["new_hires"].choices]
+    # Reps without a territory today come first; each label says how it will be seeded.
+    assert choices[0] == "Erin Example (R-ERIN) · no territory · no home"
+    assert "Nina New (R-NINA) · no territory · home set" in choices
+    assert choices[-1] == "Will Example (R-WILL) · owns a territory · no home"
+    form = {"name": "With Nina", "primary": "potential", "tolerance": "5", "penalty": "100",
+            "new_hires": [nina.pk]}  # fmt: skip
+    preview = client.post(reverse("territories:realign"), {**form, "action": "preview"})
+    assert preview.status_code == 200 and not Scenario.objects.exists()
+    html = preview.content.decode()
+    assert "With 1 new territory: Nina New (seeded at their home)" in html
+    assert len(preview.context["options"]) == len(services.REALIGN_PENALTIES_KM)
+    assert all(o.assignment.max() == 3 for o in preview.context["options"])
+    made = client.post(reverse("territories:realign"), {**form, "action": "make"})
+    assert made.status_code == 302
+    scenario = Scenario.objects.get(name="With Nina")
+    assert scenario.territories.count() == 4
+    assert scenario.territories.get(index=3).owner == nina
+    assert "(Nina New)" in client.get(made["Location"]).content.decode()
+
+
+def test_realign_form_explains_bad_areas(client, geo_org):
+    nina = _hire()
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "Bad", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "new_hires": [nina.pk], "areas": "R-NINA = Atlantis\nR-WILL = CA\njunk"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "line 2: &#x27;R-WILL&#x27; is not one of the chosen new hires" in page
+    assert "line 3: write &#x27;rep id = territory, state or region&#x27;" in page
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "Bad", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "new_hires": [nina.pk], "areas": "R-NINA = Atlantis"},
+    )  # fmt: skip
+    assert "No located account is in the area &#x27;Atlantis&#x27;" in response.content.decode()
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "finance"])
+def test_only_admins_realign_with_new_hires(client, geo_org, role):
+    nina = _hire()
+    geo_org.login(client, LOGIN_FOR_ROLE[role])
+    for action in ("preview", "make"):
+        response = client.post(
+            reverse("territories:realign"),
+            {"name": "x", "primary": "potential", "tolerance": "5", "penalty": "100",
+             "new_hires": [nina.pk], "action": action},
+        )  # fmt: skip
+        assert response.status_code == 403
+    assert not Scenario.objects.exists()

@@ -158,32 +158,51 @@ def scenario_new(request):
 
 @login_required
 def realign(request):
-    """The trade-off table for a few move penalties, and the form to keep one."""
+    """The trade-off table for a few move penalties, and the form to keep one.
+
+    *Show the trade-off* recomputes the table with the form's measure, tolerance, open-deal
+    choice and new hires; *Make scenario* keeps the chosen penalty as a draft scenario.
+    """
     _require_designer(request.user)
     day = people.today()
-    form = RealignForm(request.POST or None)
+    form = RealignForm(request.POST or None, today=day)
+    settings = {"primary": "potential", "tolerance": 0.05, "allow_open_deals": False}
+    hires: list = []
+    areas: dict = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            scenario = services.create_realignment(
-                name=data["name"],
-                user=request.user,
-                as_of=day,
-                penalty_km=float(data["penalty"]),
-                primary=data["primary"],
-                tolerance=float(data["tolerance"]) / 100,
-                allow_open_deals=data["allow_open_deals"],
-            )
-        except services.TerritoryError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("territories:scenario_detail", pk=scenario.pk)
-    options, error = [], ""
+        settings = {
+            "primary": data["primary"],
+            "tolerance": float(data["tolerance"]) / 100,
+            "allow_open_deals": data["allow_open_deals"],
+        }
+        hires, areas = data["new_hires"], data["areas"]
+        if request.POST.get("action") != "preview":
+            try:
+                scenario = services.create_realignment(
+                    name=data["name"], user=request.user, as_of=day,
+                    penalty_km=float(data["penalty"]), new_hires=hires, areas=areas, **settings,
+                )  # fmt: skip
+            except services.TerritoryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("territories:scenario_detail", pk=scenario.pk)
+    options, error, placed = [], "", []
     try:
-        _, _, options = services.realign_options(day)
+        book, _, options = services.realign_options(day, new_hires=hires, areas=areas, **settings)
+        placed = book.new_hires
     except services.TerritoryError as exc:
         error = str(exc)
-    context = {"form": form, "options": options, "error": error, "today": day}
+    context = {
+        "form": form,
+        "options": options,
+        "error": error,
+        "today": day,
+        "measure": services.MEASURES[settings["primary"]],
+        "settings": settings,
+        "placed": placed,
+        "notes": list(dict.fromkeys(note for o in options for note in o.notes)),
+    }
     return render(request, "territories/realign.html", context)
 
 

@@ -100,7 +100,7 @@ def _allocate(cost_km, units, k, tolerance, allowed) -> np.ndarray | None:
     n = len(units)
     total = int(units.sum())
     mean = total / k
-    lower = np.full(k, math.floor(mean * (1 - tolerance)), dtype=np.int64)
+    lower = np.full(k, max(0, math.floor(mean * (1 - tolerance))), dtype=np.int64)
     upper = np.full(k, math.ceil(mean * (1 + tolerance)), dtype=np.int64)
     has_supply = units > 0
     ii, jj = np.nonzero(allowed & has_supply[:, None])
@@ -336,8 +336,22 @@ def realign(
     penalty = np.full((n, k), float(move_penalty_km))
     penalty[np.arange(n), current] = 0.0
     notes: list[str] = []
-    assign = _solve_once(x, y, weight, centres, k, tolerance, allowed, ~protected, penalty)
+    band = tolerance
+    assign = _solve_once(x, y, weight, centres, k, band, allowed, ~protected, penalty)
     if assign is None:
-        notes.append("The protected accounts leave no balanced solution; the band was widened.")
-        assign = _solve_once(x, y, weight, centres, k, 1e9, allowed, ~protected, penalty)
+        # Protected accounts alone can hold more than the band allows (more so when new
+        # territories lower the mean): widen the band just enough for the heaviest
+        # territory's protected weight, then keep doubling it until a plan exists.
+        units = _units(weight)
+        mean = units.sum() / k
+        held = np.bincount(current[protected], weights=units[protected], minlength=k)
+        band = max(tolerance * 2, float(held.max() / mean - 1) * 1.01 + 0.005 if mean else 1.0)
+        while assign is None:
+            assign = _solve_once(x, y, weight, centres, k, band, allowed, ~protected, penalty)
+            if assign is None:
+                band *= 2
+        notes.append(
+            f"The protected accounts leave no plan within ±{tolerance:.1%}; "
+            f"the band was widened to ±{band:.1%}."
+        )
     return Plan(assignment=assign, centres=centres, iterations=1, notes=notes)
