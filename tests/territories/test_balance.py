@@ -109,3 +109,70 @@ def test_realign_with_a_new_territory_fills_it_from_its_neighbours():
     assert plan.assignment.tolist() == [0, 2, 0, 2, 1, 1]
     with pytest.raises(balance.DesignError, match="home base for each of the 2 new"):
         balance.realign(x, y, w, now, 4, seeds=[(50, 0)])
+
+
+def test_bands_move_small_accounts_within_the_primary_tolerance():
+    # Territory 0: potentials 30, 30, 40 at x = 0, 1, 2 (centre 1); territory 1: ten
+    # accounts of 10 at x = 10 … 19 (centre 14.5). Potential is balanced (100 each); the
+    # account count is 3 against 10, mean 6.5. A ±25% band allows 4.875 … 8.125, so two
+    # accounts of 10 must cross, which leaves potential at 120 / 80, inside ±25%. The
+    # cheapest to move are the nearest to territory 0: x = 10 (9 − 4.5 = 4.5 km more), then
+    # x = 11 (6.5 km more).
+    x = np.array([0.0, 1, 2, *range(10, 20)])
+    p = np.array([30, 30, 40] + [10] * 10)
+    now = np.array([0, 0, 0] + [1] * 10)
+    cost = np.abs(x[:, None] - np.array([1.0, 14.5])[None, :])
+    ones = np.ones(13, dtype=np.int64)
+    movable = np.ones(13, dtype=bool)
+    got = balance.enforce_bands(now, cost, p, 0.25, {"n": (ones, 0.25)}, movable, 2, 50)
+    assert np.flatnonzero(got != now).tolist() == [3, 4]  # x = 10 and x = 11
+    assert balance.bands_held(got, 2, {"n": (ones, 0.25)}) == {"n": True}
+    assert balance.max_deviation(np.bincount(got, weights=p)) == pytest.approx(0.2)
+    movable[3] = False  # x = 10 may not move: x = 11 and x = 12 go
+    got = balance.enforce_bands(now, cost, p, 0.25, {"n": (ones, 0.25)}, movable, 2, 50)
+    assert np.flatnonzero(got != now).tolist() == [4, 5]
+    # With a ±5% tolerance one move of 10 already breaks the primary: nothing moves and the
+    # band is reported as not held.
+    got = balance.enforce_bands(now, cost, p, 0.05, {"n": (ones, 0.25)}, movable, 2, 50)
+    assert np.array_equal(got, now)
+    assert balance.bands_held(got, 2, {"n": (ones, 0.25)}) == {"n": False}
+
+
+def test_bands_swap_a_large_account_for_a_small_one_to_give_the_primary_back():
+    # Territory 0: potentials 60, 40; territory 1: 40, 20, 20, 20 (100 each); the count
+    # must be 3 and 3 (band 0), the potential within ±5%. A small account crossing costs
+    # the primary (120 / 80) less, doubled, than it gains on the count (0.6 < 2/3), so
+    # account 3 (cheapest, 2) moves; then a swap gives the potential back: territory 0
+    # gives 40 (account 1, 3 more) for 20 (account 4, 4 more; account 5 would cost 7).
+    p = np.array([60, 40, 40, 20, 20, 20])
+    now = np.array([0, 0, 1, 1, 1, 1])
+    other = np.array([5.0, 3, 6, 2, 4, 7])  # extra cost of the other territory
+    cost = np.zeros((6, 2))
+    cost[np.arange(6), 1 - now] = other
+    ones = np.ones(6, dtype=np.int64)
+    got = balance.enforce_bands(
+        now, cost, p, 0.05, {"n": (ones, 0.0)}, np.ones(6, dtype=bool), 2, 10
+    )
+    assert got.tolist() == [0, 1, 1, 0, 0, 1]
+    assert np.bincount(got, weights=p).tolist() == [100, 100]
+
+
+def test_design_and_realign_hold_secondary_bands():
+    x, y, w = scattered()
+    ones = np.ones(len(x), dtype=np.int64)
+    plain = balance.design(x, y, w, 8, tolerance=0.02, seed=1).assignment
+    assert balance.max_deviation(np.bincount(plain, minlength=8)) > 0.2  # counts uneven
+    plan = balance.design(x, y, w, 8, tolerance=0.02, seed=1, secondary={"n": (ones, 0.1)})
+    assert balance.max_deviation(np.bincount(plan.assignment, weights=w, minlength=8)) <= 0.02
+    assert balance.max_deviation(np.bincount(plan.assignment, minlength=8)) <= 0.1
+    protected = np.zeros(len(x), bool)
+    protected[::5] = True
+    grown = w.copy()
+    grown[plain == 0] *= 2
+    new = balance.realign(
+        x, y, grown, plain, tolerance=0.05, move_penalty_km=50, protected=protected,
+        secondary={"n": (ones, 0.15)},
+    ).assignment  # fmt: skip
+    assert np.array_equal(new[protected], plain[protected])
+    assert balance.max_deviation(np.bincount(new, weights=grown, minlength=8)) <= 0.05
+    assert balance.max_deviation(np.bincount(new, minlength=8)) <= 0.15

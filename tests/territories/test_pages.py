@@ -245,3 +245,35 @@ def test_only_admins_realign_with_new_hires(client, geo_org, role):
         )  # fmt: skip
         assert response.status_code == 403
     assert not Scenario.objects.exists()
+
+
+def test_design_with_a_band_on_the_account_count(client, geo_org):
+    geo_org.login(client, "admin")
+    form = {"name": "Banded", "territories": 2, "primary": "potential", "tolerance": "5",
+            "seed": 0, "band_accounts": "10", "band_potential": "1"}  # fmt: skip
+    response = client.post(reverse("territories:scenario_new"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scenario = Scenario.objects.get(name="Banded")
+    # The band on the primary (potential) is ignored: its tolerance rules.
+    assert scenario.parameters["bands"] == {"accounts": 0.1}
+    counts = [t.assignments.count() for t in scenario.territories.order_by("index")]
+    assert all(13.5 <= c <= 16.5 for c in counts), counts  # 15 ± 10%
+    assert scenario.quality["bands"]["accounts"]["inside"]
+    rows = client.get(response["Location"]).context["measures"]
+    assert [(r["label"], r["role"], r["inside"]) for r in rows] == [
+        ("Potential", "balanced on", True), ("Account count", "band", True),
+        ("Open pipeline", "reported", None),
+    ]  # fmt: skip
+
+
+def test_realign_trade_off_reports_bands(client, geo_org):
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "R", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "band_pipeline": "0", "action": "preview"},
+    )  # fmt: skip
+    options = response.context["options"]
+    assert all(set(o.bands) == {"pipeline"} for o in options)
+    html = response.content.decode()
+    assert "Open pipeline ±0.0%" in html and ">outside<" in html

@@ -42,7 +42,33 @@ MEASURE_CHOICES = [
 ]
 
 
-class DesignForm(forms.Form):
+def _band_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        min_value=0, max_value=100, decimal_places=2, required=False,
+        label=f"Band on {label.lower()} (%)",
+    )  # fmt: skip
+
+
+class BandsMixin(forms.Form):
+    """Bands (±%) on the measures other than the one balanced on; blank = only reported."""
+
+    band_potential = _band_field("Potential")
+    band_accounts = _band_field("Account count")
+    band_pipeline = _band_field("Open pipeline")
+
+    def bands(self) -> dict[str, float]:
+        """Measure → band as a fraction, for the measures given other than the primary."""
+        data = self.cleaned_data
+        return {
+            measure: float(data[f"band_{measure}"]) / 100
+            for measure, _ in MEASURE_CHOICES
+            if data.get(f"band_{measure}") is not None and measure != data.get("primary")
+        }
+
+
+class DesignForm(BandsMixin, forms.Form):
+    field_order = ["name", "territories", "primary", "tolerance", "band_potential",
+                   "band_accounts", "band_pipeline"]  # fmt: skip
     name = forms.CharField(max_length=200, initial="New design")
     territories = forms.IntegerField(min_value=1, max_value=500, initial=6)
     primary = forms.ChoiceField(choices=MEASURE_CHOICES, label="Balance on")
@@ -134,7 +160,9 @@ class NewHireField(forms.ModelMultipleChoiceField):
         return f"{rep.name} ({rep.external_id}) · {owns} · {home}"
 
 
-class RealignForm(forms.Form):
+class RealignForm(BandsMixin, forms.Form):
+    field_order = ["name", "primary", "tolerance", "band_potential", "band_accounts",
+                   "band_pipeline", "penalty"]  # fmt: skip
     name = forms.CharField(max_length=200, initial="Realignment")
     primary = forms.ChoiceField(choices=MEASURE_CHOICES, label="Balance on")
     tolerance = forms.DecimalField(

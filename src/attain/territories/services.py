@@ -40,6 +40,10 @@ REALIGN_PENALTIES_KM = (0, 25, 100, 400)
 # (design/realign_large.py).
 LARGE_ACCOUNTS = 50_000
 LARGE_TERRITORIES = 200
+LARGE_BANDS_NOTE = (
+    f"Bands on other measures are enforced for books up to {LARGE_ACCOUNTS:,} accounts and "
+    f"{LARGE_TERRITORIES} territories; here they are only reported."
+)
 
 
 def is_large(accounts: int, territories: int) -> bool:
@@ -138,6 +142,32 @@ def _quality(x, y, assignment, k, measures, edges=None) -> dict:
         "mean_distance": q.mean_distance,
         "pieces": q.pieces,
         "contiguous_share": q.contiguous_share,
+    }
+
+
+def _secondary(book: Book, primary: str, bands: dict[str, float] | None) -> dict:
+    """Bands on measures other than the primary, as balance.py takes them."""
+    for measure, band in (bands or {}).items():
+        if measure not in MEASURES:
+            raise TerritoryError(f"Unknown measure {measure!r} for a band.")
+        if not 0 <= band <= 1:
+            raise TerritoryError(f"The band on {MEASURES[measure]} must be 0–100%.")
+    return {m: (book.measures[m], b) for m, b in (bands or {}).items() if m != primary}
+
+
+def band_report(assignment, k: int, book: Book, secondary: dict) -> dict[str, dict]:
+    """Per banded measure: the band, the plan's max deviation and whether it is inside."""
+    held = balance.bands_held(assignment, k, secondary)
+    return {
+        m: {
+            "label": MEASURES[m],
+            "band": float(band),
+            "max_deviation": balance.max_deviation(
+                np.bincount(assignment, weights=book.measures[m], minlength=k)
+            ),
+            "inside": held[m],
+        }
+        for m, (_, band) in secondary.items()
     }
 
 
@@ -246,9 +276,12 @@ def create_design(
     seed: int = 0,
     locked: dict[int, int] | None = None,
     home_bases: list[Rep] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> Scenario:
     """A new balanced design of every located account into ``k`` territories.
 
+    ``bands`` maps other measures to the relative band each territory must stay within
+    (0.10 for ±10%): enforced by the flow method, only reported for large books.
     ``locked`` maps account id → territory index (0-based) the account must stay in.
     ``home_bases``: reps whose home coordinates seed territories 0, 1, …; each is proposed
     as the owner of the territory grown from their home.
@@ -270,6 +303,7 @@ def create_design(
         locks[position[account_id]] = territory
     x, y = balance.project(book.latitude, book.longitude)
     seeds = _home_seeds(home_bases, book)
+    secondary = _secondary(book, primary, bands)
     large = is_large(len(x), k)
     edges = metrics.neighbour_edges(x, y) if large and len(x) > k > 0 else None
     try:
@@ -281,10 +315,12 @@ def create_design(
         else:
             plan = balance.design(
                 x, y, book.measures[primary], k, tolerance=tolerance, seed=seed,
-                locked=locks, seeds=seeds,
+                locked=locks, seeds=seeds, secondary=secondary,
             )  # fmt: skip
     except balance.DesignError as exc:
         raise TerritoryError(str(exc)) from exc
+    if large and secondary:
+        plan.notes.append(LARGE_BANDS_NOTE)
     now, now_ids = _current_plan(book)
     caught = now >= 0
     quality = {
@@ -293,9 +329,11 @@ def create_design(
                             {m: v[caught] for m, v in book.measures.items()}),
         "notes": plan.notes,
         "current_ids": now_ids,
+        "bands": band_report(plan.assignment, k, book, secondary),
     }  # fmt: skip
     parameters = {
         "k": k, "primary": primary, "tolerance": tolerance, "seed": seed,
+        "bands": {m: b for m, (_, b) in secondary.items()},
         "locked": {str(a): t for a, t in (locked or {}).items()},
         "home_bases": [rep.id for rep in home_bases],
         "method": "bisection" if large else "flow",
@@ -337,6 +375,7 @@ class RealignOption:
     deviation_after: float
     assignment: np.ndarray
     notes: list[str] = field(default_factory=list)  # e.g. the band widened for protected ones
+    bands: dict[str, dict] = field(default_factory=dict)  # band_report of the option
 
 
 @dataclass
@@ -439,13 +478,15 @@ def realign_options(
     allow_open_deals: bool = False,
     new_hires: list[Rep] | None = None,
     areas: dict[int, str] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> tuple[Book, list[int], list[RealignOption]]:
     """The trade-off of rebalancing today's plan at a few move penalties.
 
     ``new_hires`` adds one territory per rep (after today's, in the given order), seeded at
     the rep's home, else in ``areas[rep.id]`` (a territory in force today, a state or a
     region), else in the busiest territory, and filled from its neighbours by the same flow
-    with the move penalty. ``book.new_hires`` says where each one was seeded.
+    with the move penalty. ``book.new_hires`` says where each one was seeded. ``bands`` as
+    in ``create_design`` (enforced for books the flow handles).
     """
     if primary not in MEASURES:
         raise TerritoryError(f"Unknown measure {primary!r}; choose one of {', '.join(MEASURES)}.")
@@ -473,6 +514,7 @@ def realign_options(
     protected = book.pinned | (book.has_open_deal & (not allow_open_deals))
     owners = _owners_on(now_ids, as_of)
     weights = book.measures[primary]
+    secondary = _secondary(book, primary, bands)
     k = len(now_ids)
     large = is_large(len(x), k + len(hires))
     if hires and large:
@@ -498,7 +540,7 @@ def realign_options(
         else:
             plan = balance.realign(
                 x, y, weights, now, k_new, tolerance=tolerance, move_penalty_km=penalty,
-                protected=protected, seeds=[h.seed for h in placed],
+                protected=protected, seeds=[h.seed for h in placed], secondary=secondary,
             )  # fmt: skip
         moved = plan.assignment != now
         reps = {owner_of[t] for t in np.concatenate([now[moved], plan.assignment[moved]])}
@@ -514,7 +556,8 @@ def realign_options(
                     np.bincount(plan.assignment, weights=weights, minlength=k_new)
                 ),
                 assignment=plan.assignment,
-                notes=list(plan.notes),
+                notes=list(plan.notes) + ([LARGE_BANDS_NOTE] if large and secondary else []),
+                bands=band_report(plan.assignment, k_new, book, secondary),
             )
         )
     book.current_index = now
@@ -533,11 +576,12 @@ def create_realignment(
     allow_open_deals: bool = False,
     new_hires: list[Rep] | None = None,
     areas: dict[int, str] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> Scenario:
     """A draft realignment at one move penalty; each new hire owns one new territory."""
     book, now_ids, options = realign_options(
         as_of, primary=primary, tolerance=tolerance, penalties=[penalty_km],
-        allow_open_deals=allow_open_deals, new_hires=new_hires, areas=areas,
+        allow_open_deals=allow_open_deals, new_hires=new_hires, areas=areas, bands=bands,
     )  # fmt: skip
     option = options[0]
     k = len(now_ids)
@@ -556,10 +600,12 @@ def create_realignment(
         "current": _quality(x, y, now, k, book.measures, edges),
         "notes": option.notes,
         "current_ids": now_ids,
+        "bands": option.bands,
     }
     parameters = {
         "primary": primary, "tolerance": tolerance, "penalty_km": penalty_km,
         "allow_open_deals": allow_open_deals, "moved": option.moved,
+        "bands": {m: b["band"] for m, b in option.bands.items()},
         "new_hires": [
             {"rep": h.rep.id, "seed": list(h.seed), "seeded_by": h.seeded_by} for h in placed
         ],

@@ -148,6 +148,7 @@ def scenario_new(request):
                 seed=data["seed"],
                 locked=data["locked"],
                 home_bases=data["home_bases"],
+                bands=form.bands(),
             )
         except services.TerritoryError as exc:
             form.add_error(None, str(exc))
@@ -166,7 +167,7 @@ def realign(request):
     _require_designer(request.user)
     day = people.today()
     form = RealignForm(request.POST or None, today=day)
-    settings = {"primary": "potential", "tolerance": 0.05, "allow_open_deals": False}
+    settings = {"primary": "potential", "tolerance": 0.05, "allow_open_deals": False, "bands": {}}
     hires: list = []
     areas: dict = {}
     if request.method == "POST" and form.is_valid():
@@ -175,6 +176,7 @@ def realign(request):
             "primary": data["primary"],
             "tolerance": float(data["tolerance"]) / 100,
             "allow_open_deals": data["allow_open_deals"],
+            "bands": form.bands(),
         }
         hires, areas = data["new_hires"], data["areas"]
         if request.POST.get("action") != "preview":
@@ -199,6 +201,7 @@ def realign(request):
         "error": error,
         "today": day,
         "measure": services.MEASURES[settings["primary"]],
+        "measures": services.MEASURES,
         "settings": settings,
         "placed": placed,
         "notes": list(dict.fromkeys(note for o in options for note in o.notes)),
@@ -221,6 +224,30 @@ def _maps(scenario: Scenario, comparison) -> tuple[str, str]:
     )
 
 
+def _measure_rows(scenario: Scenario) -> list[dict]:
+    """Each measure's max deviation in both plans and what the scenario asked of it: the
+    primary within its tolerance, a band, or only reported."""
+    params, quality = scenario.parameters, scenario.quality
+    primary = params.get("primary", "potential")
+    bands = quality.get("bands", {})
+    rows = []
+    for measure, label in services.MEASURES.items():
+        proposed = quality["proposed"]["balance"][measure]["max_deviation"]
+        if measure == primary:
+            limit = params.get("tolerance")
+            role = "balanced on"
+        elif measure in bands:
+            limit, role = bands[measure]["band"], "band"
+        else:
+            limit, role = None, "reported"
+        rows.append({
+            "label": label, "role": role, "limit": limit, "proposed": proposed,
+            "current": quality["current"]["balance"][measure]["max_deviation"],
+            "inside": None if limit is None else proposed <= limit + 1e-9,
+        })  # fmt: skip
+    return rows
+
+
 @login_required
 def scenario_detail(request, pk: int):
     _require_scenario_reader(request.user)
@@ -234,6 +261,7 @@ def scenario_detail(request, pk: int):
     context = {
         "scenario": scenario,
         "c": comparison,
+        "measures": _measure_rows(scenario),
         "proposed_map": mark_safe(proposed_map),  # noqa: S308 - built by svgmap, text escaped
         "current_map": mark_safe(current_map),  # noqa: S308
         "apply_form": ApplyForm(initial={"valid_from": people.today()}),

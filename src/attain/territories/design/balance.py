@@ -230,6 +230,135 @@ def _solve_once(x, y, weight, centres, k, tolerance, allowed, movable, penalty=N
     return _repair(assign, weight, cost, k, tolerance, movable, max_moves=4 * len(x))
 
 
+PRIMARY_OVERRUN = 2.0  # in enforce_bands, the primary outside its tolerance weighs double
+SWAP_CANDIDATES = 40  # accounts per side tried for swaps across one border
+
+
+def enforce_bands(
+    assign, cost, primary, tolerance: float, secondary, movable, k: int, max_moves: int
+) -> np.ndarray:
+    """Move accounts between near territories until every secondary measure is within its
+    band, keeping the primary measure within its tolerance.
+
+    ``secondary`` maps a name to ``(weights, band)``: the measure per account and the
+    allowed relative deviation from its mean (0.10 for ±10%). A local search lowers the
+    *violation*: for every measure and territory, how far the load lies outside its band
+    relative to the measure's mean, the primary (band ``tolerance``) counting double. Two
+    kinds of step, each of which must lower it: moving one account to a near territory, and
+    swapping two accounts across a border. Swaps matter because a secondary such as the
+    account count can only change by moving accounts one way, which uses up the primary's
+    slack; a swap of a large account for a small one gives it back. Among the steps that
+    help, the one costing least extra distance (``cost``; a realignment adds its move
+    penalty) is taken. The result is the best plan seen with the primary inside its
+    tolerance (at worst the plan given). Measures with a zero mean are skipped.
+    """
+    assign = np.asarray(assign).copy()
+    names = [m for m in secondary if np.asarray(secondary[m][0]).sum() > 0]
+    if not names or k < 2:
+        return assign
+    p = np.asarray(primary, dtype=float)
+    w = np.stack([p] + [np.asarray(secondary[m][0], dtype=float) for m in names])  # (M, n)
+    band = np.array([tolerance] + [float(secondary[m][1]) for m in names])
+    scale = np.array([PRIMARY_OVERRUN] + [1.0] * len(names))
+    loads = np.stack([np.bincount(assign, weights=row, minlength=k) for row in w])  # (M, k)
+    mu = np.maximum(loads.sum(axis=1) / k, 1e-12)
+    near = np.argsort(cost, axis=1)[:, : min(k, NEAR)]
+    rows = np.arange(len(assign))
+
+    def outside(load):
+        """Weighted violation of loads shaped (M, ...): measure first."""
+        shape = (-1,) + (1,) * (load.ndim - 1)
+        m, b, c = (v.reshape(shape) for v in (mu, band, scale))
+        return c * np.maximum(0.0, np.abs(load - m) - b * m - 1e-6) / m
+
+    def move(i, b):
+        a = assign[i]
+        loads[:, a] -= w[:, i]
+        loads[:, b] += w[:, i]
+        assign[i] = b
+
+    viol = outside(loads)
+    best = (float(viol[1:].sum()), assign.copy()) if viol[0].sum() == 0 else None
+    for _ in range(max_moves):
+        viol = outside(loads)  # (M, k)
+        if viol.sum() == 0:
+            break
+        step = None
+        pairs = [divmod(int(f), k) for f in np.argsort(-viol, axis=None, kind="stable")]
+        pairs = [(m, j) for m, j in pairs if viol[m, j] > 0]
+        for m, j in pairs:  # single moves, worst violation first
+            if loads[m, j] > mu[m]:  # give an account of j to a near territory
+                cand = np.flatnonzero((assign == j) & movable & (w[m] > 0))
+                dst = near[cand]
+            else:  # take an account that has j among its near territories
+                cand = np.flatnonzero((assign != j) & movable & (w[m] > 0) & (near == j).any(1))
+                dst = np.full((len(cand), 1), j)
+            if not len(cand):
+                continue
+            src = assign[cand]
+            wc = w[:, cand]  # (M, c)
+            gain = (
+                viol[:, src][:, :, None]
+                + viol[:, dst]
+                - outside(loads[:, src] - wc)[:, :, None]
+                - outside(loads[:, dst] + wc[:, :, None])
+            ).sum(axis=0)  # (c, D)
+            helps = (gain > 1e-9) & (dst != src[:, None])
+            if helps.any():
+                extra = cost[cand[:, None], dst] - cost[rows[cand], src][:, None]
+                ci, col = divmod(int(np.argmin(np.where(helps, extra, np.inf))), dst.shape[1])
+                step = [(int(cand[ci]), int(dst[ci, col]))]
+                break
+        if step is None:
+            for _, j in pairs:  # swaps across one of j's borders
+                step = _best_swap(j, assign, movable, near, cost, w, loads, viol, outside)
+                if step:
+                    break
+        if not step:
+            break
+        for i, b in step:
+            move(i, b)
+        viol = outside(loads)
+        if viol[0].sum() == 0 and (best is None or viol[1:].sum() < best[0] - 1e-12):
+            best = (float(viol[1:].sum()), assign.copy())
+    return best[1] if best is not None else assign
+
+
+def _best_swap(j, assign, movable, near, cost, w, loads, viol, outside):
+    """The cheapest swap of an account of ``j`` with one of a bordering territory that
+    lowers the violation, as two moves, or None."""
+    mine = np.flatnonzero((assign == j) & movable)
+    for d in dict.fromkeys(int(t) for t in near[mine].ravel() if t != j):
+        give = mine[(near[mine] == d).any(1)]
+        take = np.flatnonzero((assign == d) & movable & (near == j).any(1))
+        if not len(give) or not len(take):
+            continue
+        give = give[np.argsort(cost[give, d] - cost[give, j], kind="stable")[:SWAP_CANDIDATES]]
+        take = take[np.argsort(cost[take, j] - cost[take, d], kind="stable")[:SWAP_CANDIDATES]]
+        shift = w[:, give][:, :, None] - w[:, take][:, None, :]  # (M, g, t): j loses, d gains
+        gain = (
+            viol[:, j][:, None, None]
+            + viol[:, d][:, None, None]
+            - outside(loads[:, j][:, None, None] - shift)
+            - outside(loads[:, d][:, None, None] + shift)
+        ).sum(axis=0)
+        helps = gain > 1e-9
+        if helps.any():
+            extra = (cost[give, d] - cost[give, j])[:, None] + (cost[take, j] - cost[take, d])
+            gi, ti = divmod(int(np.argmin(np.where(helps, extra, np.inf))), len(take))
+            return [(int(give[gi]), d), (int(take[ti]), j)]
+    return None
+
+
+def bands_held(assign, k: int, secondary) -> dict[str, bool]:
+    """Per secondary measure, whether every territory is within its band."""
+    held = {}
+    for name, (weights, band) in secondary.items():
+        loads = np.bincount(assign, weights=np.asarray(weights, dtype=float), minlength=k)
+        held[name] = max_deviation(loads) <= float(band) + 1e-9
+    return held
+
+
 def design(
     x,
     y,
@@ -241,11 +370,13 @@ def design(
     seeds=None,
     seed: int = 0,
     iterations: int = 8,
+    secondary=None,
 ) -> Plan:
     """A balanced, compact split of the accounts into ``k`` territories.
 
     ``locked`` maps account index → territory index (kept whatever it costs); ``seeds``
-    are starting centres (rep home bases), in territory order.
+    are starting centres (rep home bases), in territory order; ``secondary`` maps a measure
+    name to ``(weights, band)``, bands enforced after the primary balance (``enforce_bands``).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -292,6 +423,8 @@ def design(
     band = tolerance if not notes else 1e9
     cost = _distances(x, y, used)
     assign = _repair(assign, weight, cost, k, band, movable, max_moves=4 * n)
+    if secondary:
+        assign = enforce_bands(assign, cost, weight, band, secondary, movable, k, 2 * n)
     centres = _centres_of(x, y, weight, assign, k, used)
     return Plan(assignment=assign, centres=centres, iterations=done, notes=notes)
 
@@ -307,13 +440,15 @@ def realign(
     move_penalty_km: float = 50.0,
     protected=None,
     seeds=None,
+    secondary=None,
 ) -> Plan:
     """Rebalance today's plan ``current`` (territory index per account) moving few accounts.
 
     Each unit of weight moved away from its current territory costs ``move_penalty_km``
     on top of distance, so a larger penalty moves fewer accounts. ``protected`` accounts
     never move. ``k`` above the current count adds territories (new hires) centred on
-    ``seeds`` (one per new territory).
+    ``seeds`` (one per new territory). ``secondary`` bands are enforced afterwards as in
+    ``design``, the move penalty counting as extra distance.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -354,4 +489,7 @@ def realign(
             f"The protected accounts leave no plan within ±{tolerance:.1%}; "
             f"the band was widened to ±{band:.1%}."
         )
+    if secondary:
+        cost = _distances(x, y, centres) + penalty
+        assign = enforce_bands(assign, cost, weight, band, secondary, ~protected, k, 2 * n)
     return Plan(assignment=assign, centres=centres, iterations=1, notes=notes)
