@@ -107,6 +107,7 @@ def test_admin_realigns_with_a_new_hire_sees_the_trade_off_and_applies(page, dem
     expect(proposed.last).to_contain_text(f"({hire.name})")
     today = page.get_by_test_id("current").locator("tbody tr").count()
     assert today > 40 and proposed.count() == today + 1  # one territory per state, plus one
+    expect(page.get_by_test_id("measures")).to_contain_text("balanced on, ±5.0%")
     screenshot(page, "territories-realign-scenario")
 
     page.get_by_label("Effective from").fill(TOMORROW.isoformat())

@@ -189,7 +189,10 @@ def _hire():
 
 
 def test_admin_realigns_with_a_new_hire_through_the_page(client, geo_org):
+    from attain.people.models import Rep
+
     nina = _hire()
+    Rep.objects.create(external_id="R-GONE", name="Gone Rep", termination_date=TODAY)
     geo_org.login(client, "admin")
     page = client.get(reverse("territories:realign"))
     choices = [label for _, label in page.context["form"].fields["new_hires"].choices]
@@ -197,6 +200,7 @@ def test_admin_realigns_with_a_new_hire_through_the_page(client, geo_org):
     assert choices[0] == "Erin Example (R-ERIN) · no territory · no home"
     assert "Nina New (R-NINA) · no territory · home set" in choices
     assert choices[-1] == "Will Example (R-WILL) · owns a territory · no home"
+    assert not any(c.startswith("Gone") for c in choices)  # reps who left are not offered
     form = {"name": "With Nina", "primary": "potential", "tolerance": "5", "penalty": "100",
             "new_hires": [nina.pk]}  # fmt: skip
     preview = client.post(reverse("territories:realign"), {**form, "action": "preview"})
