@@ -176,3 +176,22 @@ def test_design_and_realign_hold_secondary_bands():
     assert np.array_equal(new[protected], plain[protected])
     assert balance.max_deviation(np.bincount(new, weights=grown, minlength=8)) <= 0.05
     assert balance.max_deviation(np.bincount(new, minlength=8)) <= 0.15
+
+
+def test_realign_keeps_a_territory_heavy_with_protected_accounts_and_balances_the_rest():
+    # Territory 0 holds 6 protected accounts (x = 0 … 5), territory 1 two (x = 100, 101),
+    # territory 2 four (x = 200 … 203); unit weights, no tolerance. The mean is 4, which
+    # territory 0 cannot reach: it keeps its 6 and the other two share the remaining 6,
+    # 3 each, so territory 2 gives territory 1 its nearest account, x = 200.
+    x = np.array([0.0, 1, 2, 3, 4, 5, 100, 101, 200, 201, 202, 203])
+    y = np.zeros(12)
+    w = np.ones(12, dtype=np.int64)
+    now = np.array([0] * 6 + [1, 1] + [2] * 4)
+    protected = now == 0
+    plan = balance.realign(x, y, w, now, tolerance=0.0, move_penalty_km=10, protected=protected)
+    assert plan.assignment.tolist() == [0] * 6 + [1, 1, 1, 2, 2, 2]
+    assert plan.kept == [0]
+    assert plan.notes == [
+        "1 territory holds more protected accounts than ±0.0% allows and keeps only those; "
+        "the others are balanced within ±0.0% of their own mean."
+    ]

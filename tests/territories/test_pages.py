@@ -281,3 +281,11 @@ def test_realign_trade_off_reports_bands(client, geo_org):
     assert all(set(o.bands) == {"pipeline"} for o in options)
     html = response.content.decode()
     assert "Open pipeline ±0.0%" in html and ">outside<" in html
+
+
+def test_scenario_list_shows_scenarios_made_by_no_one(client, geo_org):
+    # Scenarios made through the services (or whose author was deleted) have no author.
+    services.create_design(name="Unsigned", user=None, as_of=TODAY, k=2)
+    geo_org.login(client, "finance")
+    response = client.get(reverse("territories:scenario_list"))
+    assert response.status_code == 200 and "Unsigned" in response.content.decode()

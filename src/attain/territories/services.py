@@ -376,6 +376,7 @@ class RealignOption:
     assignment: np.ndarray
     notes: list[str] = field(default_factory=list)  # e.g. the band widened for protected ones
     bands: dict[str, dict] = field(default_factory=dict)  # band_report of the option
+    deviation_rest: float | None = None  # without the territories kept to protected accounts
 
 
 @dataclass
@@ -469,6 +470,25 @@ def _new_hire_seeds(
     return [NewHire(rep=r, seed=seeded[r.id][0], seeded_by=seeded[r.id][1]) for r in hires]
 
 
+def _deviation_rest(plan, weights, k: int) -> float | None:
+    kept = getattr(plan, "kept", [])
+    if not kept:
+        return None
+    loads = np.bincount(plan.assignment, weights=weights, minlength=k)
+    return balance.max_deviation(np.delete(loads, kept))
+
+
+def _option_notes(plan, names: list[str], *, bands_ignored: bool) -> list[str]:
+    """The optimiser's notes, naming the territories kept to their protected accounts."""
+    notes = list(plan.notes)
+    kept = getattr(plan, "kept", [])  # the large-book realignment does not keep any
+    if kept:
+        notes.append(f"Kept to their protected accounts: {', '.join(names[t] for t in kept)}.")
+    if bands_ignored:
+        notes.append(LARGE_BANDS_NOTE)
+    return notes
+
+
 def realign_options(
     as_of: dt.date,
     *,
@@ -528,6 +548,8 @@ def realign_options(
     placed = _new_hire_seeds(hires, areas or {}, book, x, y, now, now_ids, weights)
     owner_of = [owners.get(t) for t in now_ids] + [h.rep.id for h in placed]
     k_new = k + len(placed)
+    titles = dict(Territory.objects.filter(id__in=now_ids).values_list("id", "name"))
+    names = [titles.get(t, "?") for t in now_ids] + [h.rep.name for h in placed]
     before = balance.max_deviation(np.bincount(now, weights=weights, minlength=k))
     options = []
     edges = metrics.neighbour_edges(x, y) if large else None
@@ -556,8 +578,9 @@ def realign_options(
                     np.bincount(plan.assignment, weights=weights, minlength=k_new)
                 ),
                 assignment=plan.assignment,
-                notes=list(plan.notes) + ([LARGE_BANDS_NOTE] if large and secondary else []),
+                notes=_option_notes(plan, names, bands_ignored=large and bool(secondary)),
                 bands=band_report(plan.assignment, k_new, book, secondary),
+                deviation_rest=_deviation_rest(plan, weights, k_new),
             )
         )
     book.current_index = now
