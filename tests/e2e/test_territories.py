@@ -75,3 +75,56 @@ def test_admin_designs_compares_and_applies_a_plan(page, demo_org):
     assert len({a.territory_id for a in after.values()}) == 12
     assert all(a.kind == "listed" for a in after.values())
     screenshot(page, "territories-applied", full_page=False)
+
+
+def test_admin_realigns_with_a_new_hire_sees_the_trade_off_and_applies(page, demo_org):
+    from attain.people.models import Rep
+    from attain.territories import services
+    from attain.territories.models import Scenario, TerritoryOwner
+
+    # Today's plan: 12 balanced territories (±2% on potential), in force from today.
+    twelve = services.create_design(name="Twelve", user=None, as_of=AS_OF, k=12, tolerance=0.02)
+    services.apply_scenario(twelve, AS_OF)
+
+    log_in(page, "admin", "attain-admin-demo")
+    page.goto("/territories/scenarios/")
+    page.locator(".page-head").get_by_role("link", name="Realign today's plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Realign today's plan")
+    hires = page.get_by_label("New territories for new hires")
+    # Reps without a territory today are listed first.
+    first = hires.locator("option").first
+    expect(first).to_contain_text("no territory")
+    hire = Rep.objects.get(pk=int(first.get_attribute("value")))
+    hires.select_option(str(hire.pk))
+    page.get_by_label("Name").fill(f"Room for {hire.name}")
+    page.get_by_role("button", name="Show the trade-off").click()
+    expect(page.get_by_test_id("new-hires")).to_contain_text(f"With 1 new territory: {hire.name}")
+    rows = page.get_by_test_id("tradeoff").locator("tbody tr")
+    expect(rows).to_have_count(4)
+    cells = [[c.inner_text() for c in rows.nth(i).locator("td").all()] for i in range(4)]
+    moved = [int(row[1]) for row in cells]
+    after = [float(row[5].rstrip("% *")) for row in cells]
+    # The new territory takes about 1/13 of the potential from its neighbours: a larger
+    # move penalty moves fewer accounts, every option is back within ±5%.
+    assert 0 < moved[-1] <= moved[0] and moved[-1] < 0.25 * 3000, moved
+    assert all(a <= 5.0 for a in after), after
+    screenshot(page, "territories-realign-new-hire")
+
+    page.get_by_label("Move penalty (km)").fill("400")
+    page.get_by_role("button", name="Make scenario").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Room for {hire.name}")
+    proposed = page.get_by_test_id("proposed").locator("tbody tr")
+    expect(proposed).to_have_count(13)
+    expect(proposed.last).to_contain_text(f"({hire.name})")
+    expect(page.get_by_test_id("current").locator("tbody tr")).to_have_count(12)
+    expect(page.get_by_test_id("measures")).to_contain_text("balanced on, ±5.0%")
+    expect(page.get_by_test_id("moved")).to_have_text(str(moved[-1]))
+    screenshot(page, "territories-realign-scenario")
+
+    page.get_by_label("Effective from").fill(TOMORROW.isoformat())
+    page.get_by_role("button", name="Apply the plan").click()
+    expect(page.get_by_test_id("scenario-status")).to_contain_text("Applied")
+    scenario = Scenario.objects.get(name=f"Room for {hire.name}")
+    assert scenario.applied_from == TOMORROW
+    owned = TerritoryOwner.objects.get(rep=hire, valid_from=TOMORROW)
+    assert owned.territory.accounts.count() > 0

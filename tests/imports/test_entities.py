@@ -175,7 +175,8 @@ def test_territory_checks(org, write):
     )
     assert errors(run(write, "territories", text)) == [
         "territories.csv row 2, column kind, value 'rule': a rule territory needs at least one "
-        "rule field (rule_region, rule_state, rule_postcode_prefix, rule_industry)",
+        "rule field (rule_region, rule_state, rule_postcode_prefix, rule_industry, "
+        "rule_potential_min, rule_potential_max)",
         "territories.csv row 3, column accounts, value \"('A-000',)\": only a list territory "
         "has an account list (set kind to list)",
         "territories.csv row 4, column accounts, value 'A-999': unknown account(s): no "
@@ -184,6 +185,37 @@ def test_territory_checks(org, write):
         "rule, list)",
     ]
     assert not Territory.objects.exists()
+
+
+def test_territory_potential_band(org, write):
+    # The factory accounts all have a potential of 250,000.00: a band from 0 catches them
+    # (0 counts as a bound), one from 300,000.00 up catches none.
+    text = (
+        "external_id,name,rule_potential_min,rule_potential_max,valid_from\n"
+        "TER-ALL,Any size,0,,2026-01-01\n"
+        "TER-BIG,Big,300000.00,,2026-01-01\n"
+        "TER-MID,Mid,100000,250000.01,2026-01-01\n"
+    )
+    report = run(write, "territories", text)
+    assert report.ok, errors(report)
+    mid = Territory.objects.get(external_id="TER-MID")
+    assert (mid.rule_potential_min, mid.rule_potential_max) == (
+        Decimal("100000.00"), Decimal("250000.01")
+    )  # fmt: skip
+    assert Territory.objects.get(external_id="TER-ALL").rule_potential_max is None
+    from attain.territories.selectors import accounts_in
+
+    every = Account.objects.all()
+    assert accounts_in(Territory.objects.get(external_id="TER-ALL"), every).count() == 6
+    assert accounts_in(Territory.objects.get(external_id="TER-BIG"), every).count() == 0
+    assert accounts_in(mid, every).count() == 6
+    bad = (
+        "external_id,name,rule_potential_min,rule_potential_max,valid_from\nT,Bad,5,5,2026-01-01\n"
+    )
+    assert errors(run(write, "territories", bad)) == [
+        "territories.csv row 2, column rule_potential_max, value '5.00': must be above "
+        "rule_potential_min (5.00)"
+    ]
 
 
 def test_territory_owners(org, write):

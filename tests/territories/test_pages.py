@@ -179,3 +179,113 @@ def test_design_form_explains_bad_locks(client, geo_org):
     assert "line 2: no account with external id &#x27;NOPE&#x27;" in page
     assert "line 3: write &#x27;account id = territory number&#x27;" in page
     assert not Scenario.objects.filter(name="Bad").exists()
+
+
+def _hire():
+    from attain.people.models import Rep
+
+    return Rep.objects.create(external_id="R-NINA", name="Nina New", home_latitude="41.88",
+                              home_longitude="-87.63")  # fmt: skip
+
+
+def test_admin_realigns_with_a_new_hire_through_the_page(client, geo_org):
+    from attain.people.models import Rep
+
+    nina = _hire()
+    Rep.objects.create(external_id="R-GONE", name="Gone Rep", termination_date=TODAY)
+    geo_org.login(client, "admin")
+    page = client.get(reverse("territories:realign"))
+    choices = [label for _, label in page.context["form"].fields["new_hires"].choices]
+    # Reps without a territory today come first; each label says how it will be seeded.
+    assert choices[0] == "Erin Example (R-ERIN) · no territory · no home"
+    assert "Nina New (R-NINA) · no territory · home set" in choices
+    assert choices[-1] == "Will Example (R-WILL) · owns a territory · no home"
+    assert not any(c.startswith("Gone") for c in choices)  # reps who left are not offered
+    form = {"name": "With Nina", "primary": "potential", "tolerance": "5", "penalty": "100",
+            "new_hires": [nina.pk]}  # fmt: skip
+    preview = client.post(reverse("territories:realign"), {**form, "action": "preview"})
+    assert preview.status_code == 200 and not Scenario.objects.exists()
+    html = preview.content.decode()
+    assert "With 1 new territory: Nina New (seeded at their home)" in html
+    assert len(preview.context["options"]) == len(services.REALIGN_PENALTIES_KM)
+    assert all(o.assignment.max() == 3 for o in preview.context["options"])
+    made = client.post(reverse("territories:realign"), {**form, "action": "make"})
+    assert made.status_code == 302
+    scenario = Scenario.objects.get(name="With Nina")
+    assert scenario.territories.count() == 4
+    assert scenario.territories.get(index=3).owner == nina
+    assert "(Nina New)" in client.get(made["Location"]).content.decode()
+
+
+def test_realign_form_explains_bad_areas(client, geo_org):
+    nina = _hire()
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "Bad", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "new_hires": [nina.pk], "areas": "R-NINA = Atlantis\nR-WILL = CA\njunk"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "line 2: &#x27;R-WILL&#x27; is not one of the chosen new hires" in page
+    assert "line 3: write &#x27;rep id = territory, state or region&#x27;" in page
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "Bad", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "new_hires": [nina.pk], "areas": "R-NINA = Atlantis"},
+    )  # fmt: skip
+    assert "No located account is in the area &#x27;Atlantis&#x27;" in response.content.decode()
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "finance"])
+def test_only_admins_realign_with_new_hires(client, geo_org, role):
+    nina = _hire()
+    geo_org.login(client, LOGIN_FOR_ROLE[role])
+    for action in ("preview", "make"):
+        response = client.post(
+            reverse("territories:realign"),
+            {"name": "x", "primary": "potential", "tolerance": "5", "penalty": "100",
+             "new_hires": [nina.pk], "action": action},
+        )  # fmt: skip
+        assert response.status_code == 403
+    assert not Scenario.objects.exists()
+
+
+def test_design_with_a_band_on_the_account_count(client, geo_org):
+    geo_org.login(client, "admin")
+    form = {"name": "Banded", "territories": 2, "primary": "potential", "tolerance": "5",
+            "seed": 0, "band_accounts": "10", "band_potential": "1"}  # fmt: skip
+    response = client.post(reverse("territories:scenario_new"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scenario = Scenario.objects.get(name="Banded")
+    # The band on the primary (potential) is ignored: its tolerance rules.
+    assert scenario.parameters["bands"] == {"accounts": 0.1}
+    counts = [t.assignments.count() for t in scenario.territories.order_by("index")]
+    assert all(13.5 <= c <= 16.5 for c in counts), counts  # 15 ± 10%
+    assert scenario.quality["bands"]["accounts"]["inside"]
+    rows = client.get(response["Location"]).context["measures"]
+    assert [(r["label"], r["role"], r["inside"]) for r in rows] == [
+        ("Potential", "balanced on", True), ("Account count", "band", True),
+        ("Open pipeline", "reported", None),
+    ]  # fmt: skip
+
+
+def test_realign_trade_off_reports_bands(client, geo_org):
+    geo_org.login(client, "admin")
+    response = client.post(
+        reverse("territories:realign"),
+        {"name": "R", "primary": "potential", "tolerance": "5", "penalty": "100",
+         "band_pipeline": "0", "action": "preview"},
+    )  # fmt: skip
+    options = response.context["options"]
+    assert all(set(o.bands) == {"pipeline"} for o in options)
+    html = response.content.decode()
+    assert "Open pipeline ±0.0%" in html and ">outside<" in html
+
+
+def test_scenario_list_shows_scenarios_made_by_no_one(client, geo_org):
+    # Scenarios made through the services (or whose author was deleted) have no author.
+    services.create_design(name="Unsigned", user=None, as_of=TODAY, k=2)
+    geo_org.login(client, "finance")
+    response = client.get(reverse("territories:scenario_list"))
+    assert response.status_code == 200 and "Unsigned" in response.content.decode()

@@ -180,11 +180,17 @@ def check_closed_deal_has_close_date(row: dict[str, object]) -> list[tuple[str, 
 def check_territory_kind(row: dict[str, object]) -> list[tuple[str, str]]:
     kind = row.get("kind")
     rule_fields = ["rule_region", "rule_state", "rule_postcode_prefix", "rule_industry"]
-    if kind == "list" and any(row.get(f) for f in rule_fields):
+    band = ["rule_potential_min", "rule_potential_max"]
+    has_rule = any(row.get(f) for f in rule_fields) or any(row.get(f) is not None for f in band)
+    rule_fields += band
+    low, high = (row.get(f) for f in band)
+    if low is not None and high is not None and high <= low:
+        return [("rule_potential_max", f"must be above rule_potential_min ({low})")]
+    if kind == "list" and has_rule:
         return [("kind", "a list territory has no rule fields; leave them blank")]
     if kind == "rule" and row.get("accounts"):
         return [("accounts", "only a list territory has an account list (set kind to list)")]
-    if kind == "rule" and not any(row.get(f) for f in rule_fields):
+    if kind == "rule" and not has_rule:
         return [
             (
                 "kind",
@@ -278,6 +284,18 @@ TERRITORIES = Entity(
         _text("rule_state", 64, "matches account state (case-insensitive)", "CA"),
         _text("rule_postcode_prefix", 16, "matches account postcodes starting with it", "94"),
         _text("rule_industry", 100, "matches account industry (case-insensitive)", ""),
+        _money(
+            "rule_potential_min",
+            "matches accounts whose potential is at least this; blank = no lower bound",
+            "100000.00",
+            default=None,
+        ),
+        _money(
+            "rule_potential_max",
+            "matches accounts whose potential is below this; blank = no upper bound",
+            "",
+            default=None,
+        ),
         Column(
             "priority",
             INT,

@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Case, IntegerField, Q, Value, When
 
+from attain.common import in_force_on
 from attain.engine import EngineError
 from attain.engine.periods import Period, parse_period, period_of
 from attain.people.models import Rep
 from attain.sales.models import Account
-from attain.territories.models import Territory
+from attain.territories.models import Territory, TerritoryOwner
 
 
 class TerritoryFilterForm(forms.Form):
@@ -40,7 +42,33 @@ MEASURE_CHOICES = [
 ]
 
 
-class DesignForm(forms.Form):
+def _band_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        min_value=0, max_value=100, decimal_places=2, required=False,
+        label=f"Band on {label.lower()} (%)",
+    )  # fmt: skip
+
+
+class BandsMixin(forms.Form):
+    """Bands (±%) on the measures other than the one balanced on; blank = only reported."""
+
+    band_potential = _band_field("Potential")
+    band_accounts = _band_field("Account count")
+    band_pipeline = _band_field("Open pipeline")
+
+    def bands(self) -> dict[str, float]:
+        """Measure → band as a fraction, for the measures given other than the primary."""
+        data = self.cleaned_data
+        return {
+            measure: float(data[f"band_{measure}"]) / 100
+            for measure, _ in MEASURE_CHOICES
+            if data.get(f"band_{measure}") is not None and measure != data.get("primary")
+        }
+
+
+class DesignForm(BandsMixin, forms.Form):
+    field_order = ["name", "territories", "primary", "tolerance", "band_potential",
+                   "band_accounts", "band_pipeline"]  # fmt: skip
     name = forms.CharField(max_length=200, initial="New design")
     territories = forms.IntegerField(min_value=1, max_value=500, initial=6)
     primary = forms.ChoiceField(choices=MEASURE_CHOICES, label="Balance on")
@@ -114,7 +142,27 @@ class DesignForm(forms.Form):
         return {found[account]: territory for account, (_, territory) in wanted.items()}
 
 
-class RealignForm(forms.Form):
+class NewHireField(forms.ModelMultipleChoiceField):
+    """Reps for new territories; the label says whether they own a territory today and
+    have a home base, which decide how their territory is seeded."""
+
+    def __init__(self, *args, owning: set[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owning = owning
+
+    def label_from_instance(self, rep: Rep) -> str:
+        owns = "owns a territory" if rep.id in self.owning else "no territory"
+        home = (
+            "home set"
+            if rep.home_latitude is not None and rep.home_longitude is not None
+            else "no home"
+        )
+        return f"{rep.name} ({rep.external_id}) · {owns} · {home}"
+
+
+class RealignForm(BandsMixin, forms.Form):
+    field_order = ["name", "primary", "tolerance", "band_potential", "band_accounts",
+                   "band_pipeline", "penalty"]  # fmt: skip
     name = forms.CharField(max_length=200, initial="Realignment")
     primary = forms.ChoiceField(choices=MEASURE_CHOICES, label="Balance on")
     tolerance = forms.DecimalField(
@@ -124,6 +172,69 @@ class RealignForm(forms.Form):
         min_value=0, max_value=100000, decimal_places=1, initial=100, label="Move penalty (km)"
     )
     allow_open_deals = forms.BooleanField(required=False, label="May move accounts with open deals")
+    new_hires = NewHireField(
+        queryset=Rep.objects.none(),
+        required=False,
+        label="New territories for new hires",
+        help_text=(
+            "Each chosen rep gets a new territory, which they own, filled from its neighbours. "
+            "Reps without a territory today come first."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    areas = forms.CharField(
+        required=False,
+        label="Where new territories start",
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "R-0042 = West California\nR-0043 = TX"}
+        ),
+        help_text=(
+            "Optional, one per line: rep external id = a territory of today, a state or a "
+            "region. Otherwise a new territory starts at the rep's home, or in the busiest "
+            "territory when the rep has no home coordinates."
+        ),
+    )
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        day = today or dt.date.today()
+        owning = set(
+            TerritoryOwner.objects.filter(
+                in_force_on(day), in_force_on(day, "territory__")
+            ).values_list("rep_id", flat=True)
+        )
+        active = Rep.objects.filter(
+            Q(hire_date__isnull=True) | Q(hire_date__lte=day),
+            Q(termination_date__isnull=True) | Q(termination_date__gt=day),
+        ).annotate(
+            owns=Case(When(id__in=list(owning), then=Value(1)), default=Value(0),
+                      output_field=IntegerField())
+        )  # fmt: skip
+        field = self.fields["new_hires"]
+        field.queryset = active.order_by("owns", "name", "id")
+        field.owning = owning
+
+    def clean(self):
+        data = super().clean()
+        hires = list(data.get("new_hires") or [])
+        data["new_hires"] = hires
+        by_id = {rep.external_id: rep for rep in hires}
+        areas: dict[int, str] = {}
+        errors = []
+        for number, line in enumerate(data.get("areas", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            rep, sep, area = (part.strip() for part in line.partition("="))
+            if not sep or not rep or not area:
+                errors.append(f"line {number}: write 'rep id = territory, state or region'")
+            elif rep not in by_id:
+                errors.append(f"line {number}: {rep!r} is not one of the chosen new hires")
+            else:
+                areas[by_id[rep].id] = area
+        if errors:
+            self.add_error("areas", errors)
+        data["areas"] = areas
+        return data
 
 
 class ApplyForm(forms.Form):

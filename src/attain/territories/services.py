@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -40,6 +40,10 @@ REALIGN_PENALTIES_KM = (0, 25, 100, 400)
 # (design/realign_large.py).
 LARGE_ACCOUNTS = 50_000
 LARGE_TERRITORIES = 200
+LARGE_BANDS_NOTE = (
+    f"Bands on other measures are enforced for books up to {LARGE_ACCOUNTS:,} accounts and "
+    f"{LARGE_TERRITORIES} territories; here they are only reported."
+)
 
 
 def is_large(accounts: int, territories: int) -> bool:
@@ -82,6 +86,7 @@ class Book:
     pinned: np.ndarray
     unplaced: list[int]  # accounts without coordinates
     current_index: np.ndarray | None = None  # today's plan as territory indices (realign)
+    new_hires: list = field(default_factory=list)  # NewHire per added territory (realign)
 
 
 def load_book(as_of: dt.date) -> Book:
@@ -137,6 +142,32 @@ def _quality(x, y, assignment, k, measures, edges=None) -> dict:
         "mean_distance": q.mean_distance,
         "pieces": q.pieces,
         "contiguous_share": q.contiguous_share,
+    }
+
+
+def _secondary(book: Book, primary: str, bands: dict[str, float] | None) -> dict:
+    """Bands on measures other than the primary, as balance.py takes them."""
+    for measure, band in (bands or {}).items():
+        if measure not in MEASURES:
+            raise TerritoryError(f"Unknown measure {measure!r} for a band.")
+        if not 0 <= band <= 1:
+            raise TerritoryError(f"The band on {MEASURES[measure]} must be 0–100%.")
+    return {m: (book.measures[m], b) for m, b in (bands or {}).items() if m != primary}
+
+
+def band_report(assignment, k: int, book: Book, secondary: dict) -> dict[str, dict]:
+    """Per banded measure: the band, the plan's max deviation and whether it is inside."""
+    held = balance.bands_held(assignment, k, secondary)
+    return {
+        m: {
+            "label": MEASURES[m],
+            "band": float(band),
+            "max_deviation": balance.max_deviation(
+                np.bincount(assignment, weights=book.measures[m], minlength=k)
+            ),
+            "inside": held[m],
+        }
+        for m, (_, band) in secondary.items()
     }
 
 
@@ -245,9 +276,12 @@ def create_design(
     seed: int = 0,
     locked: dict[int, int] | None = None,
     home_bases: list[Rep] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> Scenario:
     """A new balanced design of every located account into ``k`` territories.
 
+    ``bands`` maps other measures to the relative band each territory must stay within
+    (0.10 for ±10%): enforced by the flow method, only reported for large books.
     ``locked`` maps account id → territory index (0-based) the account must stay in.
     ``home_bases``: reps whose home coordinates seed territories 0, 1, …; each is proposed
     as the owner of the territory grown from their home.
@@ -269,6 +303,7 @@ def create_design(
         locks[position[account_id]] = territory
     x, y = balance.project(book.latitude, book.longitude)
     seeds = _home_seeds(home_bases, book)
+    secondary = _secondary(book, primary, bands)
     large = is_large(len(x), k)
     edges = metrics.neighbour_edges(x, y) if large and len(x) > k > 0 else None
     try:
@@ -280,10 +315,12 @@ def create_design(
         else:
             plan = balance.design(
                 x, y, book.measures[primary], k, tolerance=tolerance, seed=seed,
-                locked=locks, seeds=seeds,
+                locked=locks, seeds=seeds, secondary=secondary,
             )  # fmt: skip
     except balance.DesignError as exc:
         raise TerritoryError(str(exc)) from exc
+    if large and secondary:
+        plan.notes.append(LARGE_BANDS_NOTE)
     now, now_ids = _current_plan(book)
     caught = now >= 0
     quality = {
@@ -292,9 +329,11 @@ def create_design(
                             {m: v[caught] for m, v in book.measures.items()}),
         "notes": plan.notes,
         "current_ids": now_ids,
+        "bands": band_report(plan.assignment, k, book, secondary),
     }  # fmt: skip
     parameters = {
         "k": k, "primary": primary, "tolerance": tolerance, "seed": seed,
+        "bands": {m: b for m, (_, b) in secondary.items()},
         "locked": {str(a): t for a, t in (locked or {}).items()},
         "home_bases": [rep.id for rep in home_bases],
         "method": "bisection" if large else "flow",
@@ -335,6 +374,119 @@ class RealignOption:
     deviation_before: float
     deviation_after: float
     assignment: np.ndarray
+    notes: list[str] = field(default_factory=list)  # e.g. the band widened for protected ones
+    bands: dict[str, dict] = field(default_factory=dict)  # band_report of the option
+    deviation_rest: float | None = None  # without the territories kept to protected accounts
+
+
+@dataclass
+class NewHire:
+    """A new territory in a realignment: its owner and where it is seeded (plane km)."""
+
+    rep: Rep
+    seed: tuple[float, float]
+    seeded_by: str  # "home", "area <name>" or "busiest territory <name>", for the page
+
+
+def _centre(x, y, weight, members) -> tuple[float, float]:
+    w = weight[members].astype(float) + 1e-9
+    return float(np.sum(w * x[members]) / w.sum()), float(np.sum(w * y[members]) / w.sum())
+
+
+def _area_members(area: str, book: Book, now, now_ids) -> np.ndarray:
+    """Accounts of the area: a territory in force today (by name), else a state, else a
+    region (case-insensitive)."""
+    wanted = area.strip().lower()
+    names = dict(Territory.objects.filter(id__in=now_ids).values_list("id", "name"))
+    for index, territory_id in enumerate(now_ids):
+        if names.get(territory_id, "").lower() == wanted and (now == index).any():
+            return np.flatnonzero(now == index)
+    places = Account.objects.filter(id__in=book.ids.tolist()).values_list("id", "state", "region")
+    state = {a: (s or "").lower() for a, s, _ in places}
+    region = {a: (r or "").lower() for a, _, r in places}
+    for facts in (state, region):
+        members = np.array([facts.get(int(a)) == wanted for a in book.ids], dtype=bool)
+        if members.any():
+            return np.flatnonzero(members)
+    raise TerritoryError(
+        f"No located account is in the area {area!r}: give a territory in force today, "
+        "a state or a region."
+    )
+
+
+def _split_seeds(x, y, weight, members, count, centres) -> list[tuple[float, float]]:
+    """``count`` seeds inside an area: the area's accounts split into ``count`` + 1 compact
+    parts (same seed, same split), keeping the parts farthest from today's centres. The
+    bare centre of an area that is one territory today would sit on that territory's own
+    centre, where every account is as near to the old as to the new territory."""
+    parts = min(count + 1, len(members))
+    if parts < 2:
+        return [_centre(x, y, weight, members)] * count
+    plan = balance.design(
+        x[members], y[members], weight[members], parts, tolerance=0.5, seed=0, iterations=4
+    )
+    spots = [tuple(map(float, c)) for c in plan.centres]
+    far = [
+        min(math.hypot(sx - cx, sy - cy) for cx, cy in centres) if len(centres) else 0.0
+        for sx, sy in spots
+    ]
+    order = sorted(range(len(spots)), key=lambda i: (-far[i], i))
+    chosen = [spots[i] for i in order[:count]]
+    return chosen + [chosen[-1]] * (count - len(chosen))
+
+
+def _new_hire_seeds(
+    hires: list[Rep], areas: dict[int, str], book: Book, x, y, now, now_ids, weight
+) -> list[NewHire]:
+    """Where each new territory starts: the area given for the rep; else the rep's home;
+    else the busiest territory today (largest primary measure first, one per such rep)."""
+    k = len(now_ids)
+    centres = [
+        _centre(x, y, weight, np.flatnonzero(now == t)) for t in range(k) if (now == t).any()
+    ]
+    housed = [
+        r for r in hires
+        if not areas.get(r.id) and r.home_latitude is not None and r.home_longitude is not None
+    ]  # fmt: skip
+    homes_by_rep = dict(zip([r.id for r in housed], _home_seeds(housed, book), strict=True))
+    loads = np.bincount(now, weights=weight, minlength=k)
+    names = dict(Territory.objects.filter(id__in=now_ids).values_list("id", "name"))
+    busiest = [names[now_ids[int(t)]] for t in np.argsort(-loads, kind="stable")]
+    wanted: dict[str, list[tuple[Rep, str]]] = defaultdict(list)
+    for rep in hires:
+        if areas.get(rep.id):
+            wanted[areas[rep.id]].append((rep, f"area {areas[rep.id]}"))
+        elif rep.id not in homes_by_rep:  # the next busiest territory (the last one repeats)
+            area = busiest.pop(0) if len(busiest) > 1 else busiest[0]
+            wanted[area].append((rep, f"busiest territory {area}"))
+    seeded: dict[int, tuple[tuple[float, float], str]] = {
+        rep_id: (home, "home") for rep_id, home in homes_by_rep.items()
+    }
+    for area, reps in wanted.items():
+        members = _area_members(area, book, now, now_ids)
+        spots = _split_seeds(x, y, weight, members, len(reps), centres)
+        for (rep, how), spot in zip(reps, spots, strict=True):
+            seeded[rep.id] = (spot, how)
+    return [NewHire(rep=r, seed=seeded[r.id][0], seeded_by=seeded[r.id][1]) for r in hires]
+
+
+def _deviation_rest(plan, weights, k: int) -> float | None:
+    kept = getattr(plan, "kept", [])
+    if not kept:
+        return None
+    loads = np.bincount(plan.assignment, weights=weights, minlength=k)
+    return balance.max_deviation(np.delete(loads, kept))
+
+
+def _option_notes(plan, names: list[str], *, bands_ignored: bool) -> list[str]:
+    """The optimiser's notes, naming the territories kept to their protected accounts."""
+    notes = list(plan.notes)
+    kept = getattr(plan, "kept", [])  # the large-book realignment does not keep any
+    if kept:
+        notes.append(f"Kept to their protected accounts: {', '.join(names[t] for t in kept)}.")
+    if bands_ignored:
+        notes.append(LARGE_BANDS_NOTE)
+    return notes
 
 
 def realign_options(
@@ -344,8 +496,23 @@ def realign_options(
     tolerance: float = 0.05,
     penalties=REALIGN_PENALTIES_KM,
     allow_open_deals: bool = False,
+    new_hires: list[Rep] | None = None,
+    areas: dict[int, str] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> tuple[Book, list[int], list[RealignOption]]:
-    """The trade-off of rebalancing today's plan at a few move penalties."""
+    """The trade-off of rebalancing today's plan at a few move penalties.
+
+    ``new_hires`` adds one territory per rep (after today's, in the given order), seeded at
+    the rep's home, else in ``areas[rep.id]`` (a territory in force today, a state or a
+    region), else in the busiest territory, and filled from its neighbours by the same flow
+    with the move penalty. ``book.new_hires`` says where each one was seeded. ``bands`` as
+    in ``create_design`` (enforced for books the flow handles).
+    """
+    if primary not in MEASURES:
+        raise TerritoryError(f"Unknown measure {primary!r}; choose one of {', '.join(MEASURES)}.")
+    hires = list(new_hires or [])
+    if len({r.id for r in hires}) < len(hires):
+        raise TerritoryError("Each new hire gets one new territory: a rep is listed twice.")
     book = load_book(as_of)
     now, now_ids = _current_plan(book)
     if not now_ids:
@@ -367,10 +534,24 @@ def realign_options(
     protected = book.pinned | (book.has_open_deal & (not allow_open_deals))
     owners = _owners_on(now_ids, as_of)
     weights = book.measures[primary]
+    secondary = _secondary(book, primary, bands)
     k = len(now_ids)
+    large = is_large(len(x), k + len(hires))
+    if hires and large:
+        raise TerritoryError(
+            f"New territories for new hires are not available for books above "
+            f"{LARGE_ACCOUNTS:,} accounts or {LARGE_TERRITORIES} territories yet: design a new "
+            "plan with the hires' home bases instead."
+        )
+    if len(x) < k + len(hires):
+        raise TerritoryError(f"{len(x)} accounts cannot fill {k + len(hires)} territories.")
+    placed = _new_hire_seeds(hires, areas or {}, book, x, y, now, now_ids, weights)
+    owner_of = [owners.get(t) for t in now_ids] + [h.rep.id for h in placed]
+    k_new = k + len(placed)
+    titles = dict(Territory.objects.filter(id__in=now_ids).values_list("id", "name"))
+    names = [titles.get(t, "?") for t in now_ids] + [h.rep.name for h in placed]
     before = balance.max_deviation(np.bincount(now, weights=weights, minlength=k))
     options = []
-    large = is_large(len(x), k)
     edges = metrics.neighbour_edges(x, y) if large else None
     for penalty in penalties:
         if large:
@@ -380,13 +561,11 @@ def realign_options(
             )  # fmt: skip
         else:
             plan = balance.realign(
-                x, y, weights, now, k, tolerance=tolerance, move_penalty_km=penalty,
-                protected=protected,
+                x, y, weights, now, k_new, tolerance=tolerance, move_penalty_km=penalty,
+                protected=protected, seeds=[h.seed for h in placed], secondary=secondary,
             )  # fmt: skip
         moved = plan.assignment != now
-        reps = {
-            owners.get(now_ids[t]) for t in np.concatenate([now[moved], plan.assignment[moved]])
-        }
+        reps = {owner_of[t] for t in np.concatenate([now[moved], plan.assignment[moved]])}
         reps.discard(None)
         options.append(
             RealignOption(
@@ -396,12 +575,16 @@ def realign_options(
                 reps_affected=len(reps),
                 deviation_before=before,
                 deviation_after=balance.max_deviation(
-                    np.bincount(plan.assignment, weights=weights, minlength=k)
+                    np.bincount(plan.assignment, weights=weights, minlength=k_new)
                 ),
                 assignment=plan.assignment,
+                notes=_option_notes(plan, names, bands_ignored=large and bool(secondary)),
+                bands=band_report(plan.assignment, k_new, book, secondary),
+                deviation_rest=_deviation_rest(plan, weights, k_new),
             )
         )
     book.current_index = now
+    book.new_hires = placed
     return book, now_ids, options
 
 
@@ -414,34 +597,49 @@ def create_realignment(
     primary: str = "potential",
     tolerance: float = 0.05,
     allow_open_deals: bool = False,
+    new_hires: list[Rep] | None = None,
+    areas: dict[int, str] | None = None,
+    bands: dict[str, float] | None = None,
 ) -> Scenario:
+    """A draft realignment at one move penalty; each new hire owns one new territory."""
     book, now_ids, options = realign_options(
         as_of, primary=primary, tolerance=tolerance, penalties=[penalty_km],
-        allow_open_deals=allow_open_deals,
+        allow_open_deals=allow_open_deals, new_hires=new_hires, areas=areas, bands=bands,
     )  # fmt: skip
     option = options[0]
     k = len(now_ids)
+    placed = book.new_hires
+    k_new = k + len(placed)
     x, y = balance.project(book.latitude, book.longitude)
     now = book.current_index
-    centres = np.zeros((k, 2))
+    centres = np.zeros((k_new, 2))
+    for i, hire in enumerate(placed):
+        centres[k + i] = hire.seed
     edges = metrics.neighbour_edges(x, y)  # one graph for both plans
     territories = Territory.objects.in_bulk(now_ids)
     owners = _owners_on(now_ids, as_of)
     quality = {
-        "proposed": _quality(x, y, option.assignment, k, book.measures, edges),
+        "proposed": _quality(x, y, option.assignment, k_new, book.measures, edges),
         "current": _quality(x, y, now, k, book.measures, edges),
-        "notes": [],
+        "notes": option.notes,
         "current_ids": now_ids,
+        "bands": option.bands,
     }
     parameters = {
         "primary": primary, "tolerance": tolerance, "penalty_km": penalty_km,
         "allow_open_deals": allow_open_deals, "moved": option.moved,
+        "bands": {m: b["band"] for m, b in option.bands.items()},
+        "new_hires": [
+            {"rep": h.rep.id, "seed": list(h.seed), "seeded_by": h.seeded_by} for h in placed
+        ],
     }  # fmt: skip
+    new_names = _names(option.assignment, book, k_new, "N")[k:]
     return _save_scenario(
         name=name, kind=Scenario.Kind.REALIGN, user=user, as_of=as_of, parameters=parameters,
         book=book, assignment=option.assignment, centres=centres,
-        names=[territories[t].name for t in now_ids],
-        owners=[owners.get(t) for t in now_ids], quality=quality,
+        names=[territories[t].name for t in now_ids]
+        + [f"{n.split(' ', 1)[1]} ({h.rep.name})" for n, h in zip(new_names, placed, strict=True)],
+        owners=[owners.get(t) for t in now_ids] + [h.rep.id for h in placed], quality=quality,
     )  # fmt: skip
 
 

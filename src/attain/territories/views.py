@@ -148,6 +148,7 @@ def scenario_new(request):
                 seed=data["seed"],
                 locked=data["locked"],
                 home_bases=data["home_bases"],
+                bands=form.bands(),
             )
         except services.TerritoryError as exc:
             form.add_error(None, str(exc))
@@ -158,32 +159,53 @@ def scenario_new(request):
 
 @login_required
 def realign(request):
-    """The trade-off table for a few move penalties, and the form to keep one."""
+    """The trade-off table for a few move penalties, and the form to keep one.
+
+    *Show the trade-off* recomputes the table with the form's measure, tolerance, open-deal
+    choice and new hires; *Make scenario* keeps the chosen penalty as a draft scenario.
+    """
     _require_designer(request.user)
     day = people.today()
-    form = RealignForm(request.POST or None)
+    form = RealignForm(request.POST or None, today=day)
+    settings = {"primary": "potential", "tolerance": 0.05, "allow_open_deals": False, "bands": {}}
+    hires: list = []
+    areas: dict = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            scenario = services.create_realignment(
-                name=data["name"],
-                user=request.user,
-                as_of=day,
-                penalty_km=float(data["penalty"]),
-                primary=data["primary"],
-                tolerance=float(data["tolerance"]) / 100,
-                allow_open_deals=data["allow_open_deals"],
-            )
-        except services.TerritoryError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("territories:scenario_detail", pk=scenario.pk)
-    options, error = [], ""
+        settings = {
+            "primary": data["primary"],
+            "tolerance": float(data["tolerance"]) / 100,
+            "allow_open_deals": data["allow_open_deals"],
+            "bands": form.bands(),
+        }
+        hires, areas = data["new_hires"], data["areas"]
+        if request.POST.get("action") != "preview":
+            try:
+                scenario = services.create_realignment(
+                    name=data["name"], user=request.user, as_of=day,
+                    penalty_km=float(data["penalty"]), new_hires=hires, areas=areas, **settings,
+                )  # fmt: skip
+            except services.TerritoryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("territories:scenario_detail", pk=scenario.pk)
+    options, error, placed = [], "", []
     try:
-        _, _, options = services.realign_options(day)
+        book, _, options = services.realign_options(day, new_hires=hires, areas=areas, **settings)
+        placed = book.new_hires
     except services.TerritoryError as exc:
         error = str(exc)
-    context = {"form": form, "options": options, "error": error, "today": day}
+    context = {
+        "form": form,
+        "options": options,
+        "error": error,
+        "today": day,
+        "measure": services.MEASURES[settings["primary"]],
+        "measures": services.MEASURES,
+        "settings": settings,
+        "placed": placed,
+        "notes": list(dict.fromkeys(note for o in options for note in o.notes)),
+    }
     return render(request, "territories/realign.html", context)
 
 
@@ -202,6 +224,30 @@ def _maps(scenario: Scenario, comparison) -> tuple[str, str]:
     )
 
 
+def _measure_rows(scenario: Scenario) -> list[dict]:
+    """Each measure's max deviation in both plans and what the scenario asked of it: the
+    primary within its tolerance, a band, or only reported."""
+    params, quality = scenario.parameters, scenario.quality
+    primary = params.get("primary", "potential")
+    bands = quality.get("bands", {})
+    rows = []
+    for measure, label in services.MEASURES.items():
+        proposed = quality["proposed"]["balance"][measure]["max_deviation"]
+        if measure == primary:
+            limit = params.get("tolerance")
+            role = "balanced on"
+        elif measure in bands:
+            limit, role = bands[measure]["band"], "band"
+        else:
+            limit, role = None, "reported"
+        rows.append({
+            "label": label, "role": role, "limit": limit, "proposed": proposed,
+            "current": quality["current"]["balance"][measure]["max_deviation"],
+            "inside": None if limit is None else proposed <= limit + 1e-9,
+        })  # fmt: skip
+    return rows
+
+
 @login_required
 def scenario_detail(request, pk: int):
     _require_scenario_reader(request.user)
@@ -215,6 +261,7 @@ def scenario_detail(request, pk: int):
     context = {
         "scenario": scenario,
         "c": comparison,
+        "measures": _measure_rows(scenario),
         "proposed_map": mark_safe(proposed_map),  # noqa: S308 - built by svgmap, text escaped
         "current_map": mark_safe(current_map),  # noqa: S308
         "apply_form": ApplyForm(initial={"valid_from": people.today()}),

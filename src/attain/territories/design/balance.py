@@ -55,6 +55,7 @@ class Plan:
     centres: np.ndarray  # (k, 2) x/y of each territory's centre
     iterations: int = 0
     notes: list[str] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)  # realign: territories kept to protected
 
 
 def project(latitude, longitude) -> tuple[np.ndarray, np.ndarray]:
@@ -95,13 +96,17 @@ def _units(weight: np.ndarray) -> np.ndarray:
     return np.rint(weight * (MAX_UNITS / total)).astype(np.int64)
 
 
-def _allocate(cost_km, units, k, tolerance, allowed) -> np.ndarray | None:
-    """Min-cost flow allocation; the (n, k) flow of units, or None when infeasible."""
+def _allocate(cost_km, units, k, tolerance, allowed, bounds=None) -> np.ndarray | None:
+    """Min-cost flow allocation; the (n, k) flow of units, or None when infeasible.
+    ``bounds``: per-territory (lower, upper) in units instead of the band around the mean."""
     n = len(units)
     total = int(units.sum())
     mean = total / k
-    lower = np.full(k, math.floor(mean * (1 - tolerance)), dtype=np.int64)
-    upper = np.full(k, math.ceil(mean * (1 + tolerance)), dtype=np.int64)
+    if bounds is not None:
+        lower, upper = (np.asarray(b, dtype=np.int64) for b in bounds)
+    else:
+        lower = np.full(k, max(0, math.floor(mean * (1 - tolerance))), dtype=np.int64)
+        upper = np.full(k, math.ceil(mean * (1 + tolerance)), dtype=np.int64)
     has_supply = units > 0
     ii, jj = np.nonzero(allowed & has_supply[:, None])
     flow = min_cost_flow.SimpleMinCostFlow()
@@ -136,19 +141,23 @@ def _round(flows, cost_km, allowed) -> np.ndarray:
     return np.where(has_flow, np.argmax(flows, axis=1), nearest)
 
 
-def _repair(assign, weight, dist, k, tolerance, movable, max_moves) -> np.ndarray:
+def _repair(assign, weight, dist, k, tolerance, movable, max_moves, targets=None) -> np.ndarray:
     """Move single accounts between nearby territories while that shrinks the larger
-    deviation of the pair, until every territory is inside the band."""
+    deviation of the pair, until every territory is inside the band. ``targets``: per
+    territory (target load, allowed deviation) instead of the mean and the tolerance."""
     assign = assign.copy()
     w = weight.astype(np.int64)
     loads = np.bincount(assign, weights=w, minlength=k).astype(np.int64)
-    mean = loads.sum() / k
-    band = tolerance * mean
+    if targets is None:
+        mean = np.full(k, loads.sum() / k)
+        band = tolerance * mean
+    else:
+        mean, band = (np.asarray(t, dtype=float) for t in targets)
     near = np.argsort(dist, axis=1)[:, : min(k, NEAR)]  # destinations worth trying
     for _ in range(max_moves):
         dev = loads - mean
-        j = int(np.argmax(np.abs(dev)))
-        if abs(dev[j]) <= band:
+        j = int(np.argmax(np.abs(dev) - band))
+        if abs(dev[j]) <= band[j]:
             break
         if dev[j] > 0:  # give an account of j to one of its near territories
             cand = np.flatnonzero((assign == j) & movable & (w > 0))
@@ -156,8 +165,8 @@ def _repair(assign, weight, dist, k, tolerance, movable, max_moves) -> np.ndarra
                 break
             for dst in (near[cand], np.broadcast_to(np.arange(k), (len(cand), k))):
                 after = np.maximum(
-                    np.abs(loads[j] - w[cand] - mean)[:, None],
-                    np.abs(loads[dst] + w[cand, None] - mean),
+                    np.abs(loads[j] - w[cand] - mean[j])[:, None],
+                    np.abs(loads[dst] + w[cand, None] - mean[dst]),
                 )
                 before = np.maximum(abs(dev[j]), np.abs(dev[dst]))
                 extra = dist[cand[:, None], dst] - dist[cand, j][:, None]
@@ -174,7 +183,8 @@ def _repair(assign, weight, dist, k, tolerance, movable, max_moves) -> np.ndarra
             for cand in (np.flatnonzero(others & (near == j).any(axis=1)), np.flatnonzero(others)):
                 src_of = assign[cand]
                 after = np.maximum(
-                    np.abs(loads[src_of] - w[cand] - mean), np.abs(loads[j] + w[cand] - mean)
+                    np.abs(loads[src_of] - w[cand] - mean[src_of]),
+                    np.abs(loads[j] + w[cand] - mean[j]),
                 )
                 before = np.maximum(abs(dev[j]), np.abs(dev[src_of]))
                 helps = after < before - 1e-9
@@ -208,26 +218,203 @@ def max_deviation(loads: np.ndarray) -> float:
     return float(np.max(np.abs(loads - mean)) / mean) if mean else 0.0
 
 
-def _solve_once(x, y, weight, centres, k, tolerance, allowed, movable, penalty=None, repair=True):
+def _solve_once(
+    x, y, weight, centres, k, tolerance, allowed, movable, penalty=None, repair=True, split=None
+):
+    """One allocation (and repair). ``split``: the heavy territories of ``_split_band``."""
     dist = _distances(x, y, centres)
     cost = dist if penalty is None else dist + penalty
     units = _units(weight)
     flows = None
+    near = None
     if k > NEAR:  # first try with arcs to the nearest centres only (much smaller network)
         near = np.zeros_like(allowed)
         rows = np.arange(len(x))[:, None]
         near[rows, np.argpartition(cost, NEAR - 1, axis=1)[:, :NEAR]] = True
         near &= allowed
         near[~near.any(axis=1)] = allowed[~near.any(axis=1)]
-        flows = _allocate(cost, units, k, tolerance, near)
+    bounds = targets = None
+    if split is not None:
+        bounds = _split_band(units, split, tolerance)
+        targets = _split_targets(weight, split, tolerance)
+    if k > NEAR:
+        flows = _allocate(cost, units, k, tolerance, near, bounds)
     if flows is None:
-        flows = _allocate(cost, units, k, tolerance, allowed)
+        flows = _allocate(cost, units, k, tolerance, allowed, bounds)
     if flows is None:
         return None
     assign = _round(flows, cost, allowed)
     if not repair:
         return assign
-    return _repair(assign, weight, cost, k, tolerance, movable, max_moves=4 * len(x))
+    return _repair(assign, weight, cost, k, tolerance, movable, 4 * len(x), targets)
+
+
+def _heavy(held, total, k, tolerance) -> np.ndarray:
+    """Territories whose protected weight alone is above the band around the mean of the
+    others (repeated: taking a heavy territory out lowers the others' mean)."""
+    heavy = np.zeros(k, dtype=bool)
+    while True:
+        rest = k - heavy.sum()
+        mean = (total - held[heavy].sum()) / rest if rest else 0.0
+        more = ~heavy & (held > (1 + tolerance) * mean)
+        if not more.any():
+            return heavy
+        heavy |= more
+
+
+def _split_band(units, split, tolerance):
+    """Flow bounds (units) when some territories are heavy: each heavy one keeps exactly its
+    protected accounts, the others share the rest within the band around their own mean."""
+    heavy, held_units, _ = split
+    k = len(heavy)
+    mean = (units.sum() - held_units[heavy].sum()) / max(1, k - heavy.sum())
+    lower = np.full(k, max(0, math.floor(mean * (1 - tolerance))), dtype=np.int64)
+    upper = np.full(k, math.ceil(mean * (1 + tolerance)), dtype=np.int64)
+    lower[heavy] = held_units[heavy]
+    upper[heavy] = held_units[heavy]
+    return lower, upper
+
+
+def _split_targets(weight, split, tolerance):
+    """The repair's (target, allowed deviation) per territory for the same split."""
+    heavy, _, held = split
+    k = len(heavy)
+    mean = (weight.sum() - held[heavy].sum()) / max(1, k - heavy.sum())
+    target = np.full(k, float(mean))
+    target[heavy] = held[heavy]
+    band = np.where(heavy, 0.0, tolerance * mean)
+    return target, band
+
+
+PRIMARY_OVERRUN = 2.0  # in enforce_bands, the primary outside its tolerance weighs double
+SWAP_CANDIDATES = 40  # accounts per side tried for swaps across one border
+
+
+def enforce_bands(
+    assign, cost, primary, tolerance: float, secondary, movable, k: int, max_moves: int
+) -> np.ndarray:
+    """Move accounts between near territories until every secondary measure is within its
+    band, keeping the primary measure within its tolerance.
+
+    ``secondary`` maps a name to ``(weights, band)``: the measure per account and the
+    allowed relative deviation from its mean (0.10 for ±10%). A local search lowers the
+    *violation*: for every measure and territory, how far the load lies outside its band
+    relative to the measure's mean, the primary (band ``tolerance``) counting double. Two
+    kinds of step, each of which must lower it: moving one account to a near territory, and
+    swapping two accounts across a border. Swaps matter because a secondary such as the
+    account count can only change by moving accounts one way, which uses up the primary's
+    slack; a swap of a large account for a small one gives it back. Among the steps that
+    help, the one costing least extra distance (``cost``; a realignment adds its move
+    penalty) is taken. The result is the best plan seen with the primary inside its
+    tolerance, or no further outside than it was (at worst the plan given). Measures with a
+    zero mean are skipped.
+    """
+    assign = np.asarray(assign).copy()
+    names = [m for m in secondary if np.asarray(secondary[m][0]).sum() > 0]
+    if not names or k < 2:
+        return assign
+    p = np.asarray(primary, dtype=float)
+    w = np.stack([p] + [np.asarray(secondary[m][0], dtype=float) for m in names])  # (M, n)
+    band = np.array([tolerance] + [float(secondary[m][1]) for m in names])
+    scale = np.array([PRIMARY_OVERRUN] + [1.0] * len(names))
+    loads = np.stack([np.bincount(assign, weights=row, minlength=k) for row in w])  # (M, k)
+    mu = np.maximum(loads.sum(axis=1) / k, 1e-12)
+    near = np.argsort(cost, axis=1)[:, : min(k, NEAR)]
+    rows = np.arange(len(assign))
+
+    def outside(load):
+        """Weighted violation of loads shaped (M, ...): measure first."""
+        shape = (-1,) + (1,) * (load.ndim - 1)
+        m, b, c = (v.reshape(shape) for v in (mu, band, scale))
+        return c * np.maximum(0.0, np.abs(load - m) - b * m - 1e-6) / m
+
+    def move(i, b):
+        a = assign[i]
+        loads[:, a] -= w[:, i]
+        loads[:, b] += w[:, i]
+        assign[i] = b
+
+    viol = outside(loads)
+    start = float(viol[0].sum())  # the primary may already be out (heavy territories)
+    best = (float(viol[1:].sum()), assign.copy())
+    for _ in range(max_moves):
+        viol = outside(loads)  # (M, k)
+        if viol.sum() == 0:
+            break
+        step = None
+        pairs = [divmod(int(f), k) for f in np.argsort(-viol, axis=None, kind="stable")]
+        pairs = [(m, j) for m, j in pairs if viol[m, j] > 0]
+        for m, j in pairs:  # single moves, worst violation first
+            if loads[m, j] > mu[m]:  # give an account of j to a near territory
+                cand = np.flatnonzero((assign == j) & movable & (w[m] > 0))
+                dst = near[cand]
+            else:  # take an account that has j among its near territories
+                cand = np.flatnonzero((assign != j) & movable & (w[m] > 0) & (near == j).any(1))
+                dst = np.full((len(cand), 1), j)
+            if not len(cand):
+                continue
+            src = assign[cand]
+            wc = w[:, cand]  # (M, c)
+            gain = (
+                viol[:, src][:, :, None]
+                + viol[:, dst]
+                - outside(loads[:, src] - wc)[:, :, None]
+                - outside(loads[:, dst] + wc[:, :, None])
+            ).sum(axis=0)  # (c, D)
+            helps = (gain > 1e-9) & (dst != src[:, None])
+            if helps.any():
+                extra = cost[cand[:, None], dst] - cost[rows[cand], src][:, None]
+                ci, col = divmod(int(np.argmin(np.where(helps, extra, np.inf))), dst.shape[1])
+                step = [(int(cand[ci]), int(dst[ci, col]))]
+                break
+        if step is None:
+            for _, j in pairs:  # swaps across one of j's borders
+                step = _best_swap(j, assign, movable, near, cost, w, loads, viol, outside)
+                if step:
+                    break
+        if not step:
+            break
+        for i, b in step:
+            move(i, b)
+        viol = outside(loads)
+        if viol[0].sum() <= start + 1e-12 and viol[1:].sum() < best[0] - 1e-12:
+            best = (float(viol[1:].sum()), assign.copy())
+    return best[1]
+
+
+def _best_swap(j, assign, movable, near, cost, w, loads, viol, outside):
+    """The cheapest swap of an account of ``j`` with one of a bordering territory that
+    lowers the violation, as two moves, or None."""
+    mine = np.flatnonzero((assign == j) & movable)
+    for d in dict.fromkeys(int(t) for t in near[mine].ravel() if t != j):
+        give = mine[(near[mine] == d).any(1)]
+        take = np.flatnonzero((assign == d) & movable & (near == j).any(1))
+        if not len(give) or not len(take):
+            continue
+        give = give[np.argsort(cost[give, d] - cost[give, j], kind="stable")[:SWAP_CANDIDATES]]
+        take = take[np.argsort(cost[take, j] - cost[take, d], kind="stable")[:SWAP_CANDIDATES]]
+        shift = w[:, give][:, :, None] - w[:, take][:, None, :]  # (M, g, t): j loses, d gains
+        gain = (
+            viol[:, j][:, None, None]
+            + viol[:, d][:, None, None]
+            - outside(loads[:, j][:, None, None] - shift)
+            - outside(loads[:, d][:, None, None] + shift)
+        ).sum(axis=0)
+        helps = gain > 1e-9
+        if helps.any():
+            extra = (cost[give, d] - cost[give, j])[:, None] + (cost[take, j] - cost[take, d])
+            gi, ti = divmod(int(np.argmin(np.where(helps, extra, np.inf))), len(take))
+            return [(int(give[gi]), d), (int(take[ti]), j)]
+    return None
+
+
+def bands_held(assign, k: int, secondary) -> dict[str, bool]:
+    """Per secondary measure, whether every territory is within its band."""
+    held = {}
+    for name, (weights, band) in secondary.items():
+        loads = np.bincount(assign, weights=np.asarray(weights, dtype=float), minlength=k)
+        held[name] = max_deviation(loads) <= float(band) + 1e-9
+    return held
 
 
 def design(
@@ -241,11 +428,13 @@ def design(
     seeds=None,
     seed: int = 0,
     iterations: int = 8,
+    secondary=None,
 ) -> Plan:
     """A balanced, compact split of the accounts into ``k`` territories.
 
     ``locked`` maps account index → territory index (kept whatever it costs); ``seeds``
-    are starting centres (rep home bases), in territory order.
+    are starting centres (rep home bases), in territory order; ``secondary`` maps a measure
+    name to ``(weights, band)``, bands enforced after the primary balance (``enforce_bands``).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -292,6 +481,8 @@ def design(
     band = tolerance if not notes else 1e9
     cost = _distances(x, y, used)
     assign = _repair(assign, weight, cost, k, band, movable, max_moves=4 * n)
+    if secondary:
+        assign = enforce_bands(assign, cost, weight, band, secondary, movable, k, 2 * n)
     centres = _centres_of(x, y, weight, assign, k, used)
     return Plan(assignment=assign, centres=centres, iterations=done, notes=notes)
 
@@ -307,13 +498,15 @@ def realign(
     move_penalty_km: float = 50.0,
     protected=None,
     seeds=None,
+    secondary=None,
 ) -> Plan:
     """Rebalance today's plan ``current`` (territory index per account) moving few accounts.
 
     Each unit of weight moved away from its current territory costs ``move_penalty_km``
     on top of distance, so a larger penalty moves fewer accounts. ``protected`` accounts
     never move. ``k`` above the current count adds territories (new hires) centred on
-    ``seeds`` (one per new territory).
+    ``seeds`` (one per new territory). ``secondary`` bands are enforced afterwards as in
+    ``design``, the move penalty counting as extra distance.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -336,8 +529,40 @@ def realign(
     penalty = np.full((n, k), float(move_penalty_km))
     penalty[np.arange(n), current] = 0.0
     notes: list[str] = []
-    assign = _solve_once(x, y, weight, centres, k, tolerance, allowed, ~protected, penalty)
+    kept: list[int] = []
+    band = tolerance
+    assign = _solve_once(x, y, weight, centres, k, band, allowed, ~protected, penalty)
     if assign is None:
-        notes.append("The protected accounts leave no balanced solution; the band was widened.")
-        assign = _solve_once(x, y, weight, centres, k, 1e9, allowed, ~protected, penalty)
-    return Plan(assignment=assign, centres=centres, iterations=1, notes=notes)
+        # Protected accounts alone can hold more than the band allows (more so when new
+        # territories lower the mean). Such heavy territories keep just their protected
+        # accounts and the others are balanced around their own mean; failing that (or with
+        # none heavy), the band is doubled until a plan exists.
+        units = _units(weight)
+        held = np.bincount(current[protected], weights=weight[protected], minlength=k)
+        held_units = np.bincount(current[protected], weights=units[protected], minlength=k)
+        heavy = _heavy(held, float(weight.sum()), k, tolerance)
+        if heavy.any() and heavy.sum() < k:
+            split = (heavy, held_units.astype(np.int64), held)
+            assign = _solve_once(
+                x, y, weight, centres, k, tolerance, allowed, ~protected, penalty, split=split
+            )
+            if assign is not None:
+                kept = [int(t) for t in np.flatnonzero(heavy)]
+                one = len(kept) == 1
+                notes.append(
+                    f"{len(kept)} territor{'y holds' if one else 'ies hold'} more protected "
+                    f"accounts than ±{tolerance:.1%} allows and keep{'s' if one else ''} only "
+                    f"those; the others are balanced within ±{tolerance:.1%} of their own mean."
+                )
+        while assign is None:
+            band = max(2 * band, 0.01)
+            assign = _solve_once(x, y, weight, centres, k, band, allowed, ~protected, penalty)
+            if assign is not None:
+                notes.append(
+                    f"The protected accounts leave no plan within ±{tolerance:.1%}; "
+                    f"the band was widened to ±{band:.1%}."
+                )
+    if secondary:
+        cost = _distances(x, y, centres) + penalty
+        assign = enforce_bands(assign, cost, weight, band, secondary, ~protected, k, 2 * n)
+    return Plan(assignment=assign, centres=centres, iterations=1, notes=notes, kept=kept)
