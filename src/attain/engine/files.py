@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from sqlglot import exp
 
 from . import sql as q
-from .backends.duckdb import execute_steps
+from .backends.duckdb import execute_steps, parquet_scan
 from .compiler import OUTPUT_COLUMNS, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explanation_expression
@@ -166,17 +166,19 @@ def _empty_credits(source: Path) -> pa.Table:
 
 def _check_unique_credit_ids(credits: ds.Dataset, connection: duckdb.DuckDBPyConnection) -> None:
     """Each batch was checked on its own; a credit id repeated across batches is found here."""
-    connection.register("checked_credits", credits)
     repeated = (
         exp.select(q.col("credit_id"))
-        .from_("checked_credits")
+        .from_(
+            exp.Subquery(
+                this=parquet_scan(credits), alias=exp.TableAlias(this=exp.to_identifier("c"))
+            )
+        )
         .group_by(q.col("credit_id"))
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=q.num(1)))
         .order_by(q.col("credit_id"))
         .limit(1)
     )
     row = connection.execute(repeated.sql(dialect=DIALECT)).fetchone()
-    connection.unregister("checked_credits")
     if row is not None:
         raise InputError("credits", f"credit_id {row[0]!r} appears twice")
 

@@ -199,6 +199,9 @@ def credit_rows(window: Period, as_of: dt.date, rep_ids: Iterable[int] | None) -
             "industry": row[14],
             "region": row[15],
             "stage": row[16],
+            # The app writes its own credit rows (splits, overlays, roll-ups), so the engine's
+            # territory crediting has nothing to derive from here.
+            "territory_id": None,
         }
         for name, value in values.items():
             columns[name].append(value)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 from sqlglot import exp
 
+from .. import sql as q
 from ..compiler import Step, compile_program, missing_fx_query, unassigned_query
 from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import RuleError
@@ -16,9 +18,23 @@ from ..results import LINE_SCHEMA, Result, build_result
 DIALECT = "duckdb"
 
 
+def parquet_scan(dataset: ds.Dataset) -> exp.Select:
+    """``SELECT * FROM read_parquet([...])`` over a Parquet dataset's files."""
+    files = exp.Array(expressions=[q.text(path) for path in dataset.files])
+    return exp.select(exp.Star()).from_(exp.Anonymous(this="read_parquet", expressions=[files]))
+
+
 def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> list[Step]:
     """Create each step's table on ``connection`` (checking assignments and FX on the way)."""
-    connection.register("credits", prepared.credits)
+    if isinstance(prepared.credits, ds.Dataset):
+        # The checked credits file (files.py): DuckDB's own Parquet reader streams it within
+        # DuckDB's memory limit, where an Arrow dataset scan would read ahead outside it.
+        view = exp.Create(
+            this=exp.to_table("credits"), kind="VIEW", expression=parquet_scan(prepared.credits)
+        )
+        connection.execute(view.sql(dialect=DIALECT))
+    else:
+        connection.register("credits", prepared.credits)
     connection.register("assignments", prepared.assignments)
     connection.register("targets", prepared.targets)
     connection.register("fx", prepared.fx)
