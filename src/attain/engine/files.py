@@ -48,7 +48,10 @@ from .results import (
 from .spec import Plan
 
 DIALECT = "duckdb"
-BATCH_ROWS = 500_000
+BATCH_ROWS = 500_000  # credits checked per batch
+# Lines per batch streamed out: each batch is held three times at once (DuckDB's Arrow
+# result, the cast copy, the writers' buffers), next to DuckDB's own memory.
+OUTPUT_BATCH_ROWS = 100_000
 OUTPUT_NAMES = ("earnings", "payouts", "component_payouts")
 
 
@@ -248,7 +251,9 @@ def _write(connection: duckdb.DuckDBPyConnection, out: Path) -> Written:
         staged.append((temporary, final))
         return temporary
 
-    reader = connection.sql(sorted_lines_query().sql(dialect=DIALECT)).to_arrow_reader(BATCH_ROWS)
+    reader = connection.sql(sorted_lines_query().sql(dialect=DIALECT)).to_arrow_reader(
+        OUTPUT_BATCH_ROWS
+    )
     rows["earnings"] = _stream(reader, LINE_SCHEMA, stage("earnings", ".parquet"),
                                stage("earnings", ".csv"))  # fmt: skip
     for name, keys, schema in (
