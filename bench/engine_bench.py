@@ -239,9 +239,8 @@ class TimingConnection:
         return Timed()
 
 
-def child(backend: str, inputs: Path, out: Path) -> None:
-    """One run in this (fresh) process: read Parquet, calculate, write Parquet, report."""
-    phases: dict[str, float] = {}
+def stopwatch(phases: dict[str, float]):
+    """``lap(name)`` adds the time since the previous lap (or now) to ``phases[name]``."""
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -249,6 +248,14 @@ def child(backend: str, inputs: Path, out: Path) -> None:
         now = time.perf_counter()
         phases[name] = phases.get(name, 0.0) + now - clock
         clock = now
+
+    return lap
+
+
+def child(backend: str, inputs: Path, out: Path) -> None:
+    """One run in this (fresh) process: read Parquet, calculate, write Parquet, report."""
+    phases: dict[str, float] = {}
+    lap = stopwatch(phases)
 
     from attain.engine import load_plans
     from attain.engine.explain_sql import explain_lines
@@ -304,13 +311,7 @@ def child_files(inputs: Path, out: Path, memory_limit: str) -> None:
     """DuckDB from files to files, as ``attain calc`` runs it (attain.engine.files), with the
     steps of ``calculate_files`` one by one to time them."""
     phases: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        phases[name] = phases.get(name, 0.0) + now - clock
-        clock = now
+    lap = stopwatch(phases)
 
     import tempfile
 
