@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,15 @@ from attain.engine import Result, calculate, load_plan
 from attain.engine.spec import Plan
 
 CONFORMANCE = Path(__file__).parent / "conformance"
+
+
+def plans_folder(tmp_path: Path, case: Path) -> Path:
+    """A folder holding the plan files of the conformance ``case``, for the CLI's ``--plans``."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for plan in sorted(case.glob("plan*.yaml")):
+        shutil.copy(plan, plans / plan.name)
+    return plans
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -22,9 +21,9 @@ from attain.engine import (
 from attain.engine.cli import main
 from attain.engine.prepare import prepare
 
-from .builders import START, assignments_for, credits_table, make_plan, quotas_for
-from .helpers import CONFORMANCE, load_case, read_csv
-from .test_properties import RANDOM_FX, arrow_bytes, plan_variants, random_deals
+from .builders import START, assignments_for, credits_table, make_plan
+from .helpers import CONFORMANCE, load_case, plans_folder, read_csv
+from .test_properties import arrow_bytes, calculate_random, plan_variants, random_deals
 
 CANCELLED = CONFORMANCE / "52_partial_collection_then_cancellation"
 
@@ -191,9 +190,7 @@ def test_payments_are_checked():
 
 
 def test_cli_reads_payments(tmp_path, capsys):
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    shutil.copy(CANCELLED / "plan.yaml", plans / "cash.yaml")
+    plans = plans_folder(tmp_path, CANCELLED)
     out = tmp_path / "out"
     code = main(
         [
@@ -256,23 +253,7 @@ def split_and_shuffle(rows: list[dict], seed: int) -> list[dict]:
 
 
 def calculate_cash(plan, deals, payments, backend: str, **options):
-    rows = [
-        {
-            "amount": a,
-            "margin": (a * m / 100).quantize(Decimal("0.01")),
-            "day": d,
-            "rep": r,
-            "share": s,
-            "cancel_day": None if c is None else d + c,
-            "currency": currency,
-        }
-        for a, d, r, s, c, m, currency in deals
-    ]
-    reps = ["R1", "R2"]
-    args = ([plan], credits_table(rows), assignments_for(reps), quotas_for(reps))
-    return calculate(
-        *args, fx=RANDOM_FX, payments=payments, period="2026-H1", backend=backend, **options
-    )
+    return calculate_random(plan, deals, None, backend, payments=payments, **options)
 
 
 @st.composite

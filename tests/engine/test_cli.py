@@ -7,14 +7,12 @@ import pyarrow.parquet as pq
 
 from attain.engine.cli import main
 
-from .helpers import CONFORMANCE, read_csv
+from .helpers import CONFORMANCE, plans_folder, read_csv
 
 
 def test_calc_reads_csv_and_writes_csv_and_parquet(tmp_path, capsys):
     case = CONFORMANCE / "01_marginal_tiers_on_attainment"
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    shutil.copy(case / "plan.yaml", plans / "ae.yaml")
+    plans = plans_folder(tmp_path, case)
     out = tmp_path / "out"
     code = main(
         [
@@ -39,9 +37,7 @@ def test_calc_reads_csv_and_writes_csv_and_parquet(tmp_path, capsys):
 
 def test_calc_reports_engine_errors_and_writes_nothing(tmp_path, capsys):
     case = CONFORMANCE / "23_error_missing_quota"
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    shutil.copy(case / "plan.yaml", plans / "ae.yaml")
+    plans = plans_folder(tmp_path, case)
     out = tmp_path / "out"
     code = main(
         [
@@ -60,9 +56,7 @@ def test_calc_reports_engine_errors_and_writes_nothing(tmp_path, capsys):
 
 def test_calc_reads_draws(tmp_path, capsys):
     case = CONFORMANCE / "35_recoverable_draw_recovered"
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    shutil.copy(case / "plan.yaml", plans / "draw.yaml")
+    plans = plans_folder(tmp_path, case)
     out = tmp_path / "out"
     code = main(
         [

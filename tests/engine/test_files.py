@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from attain.engine import EngineError, load_plan
+from attain.engine import EngineError
 from attain.engine import files as engine_files
 from attain.engine.files import calculate_files
 from attain.engine.results import COMPONENT_PAYOUT_SCHEMA, LINE_SCHEMA, PAYOUT_SCHEMA
 
-from .helpers import CONFORMANCE, load_case
+from .helpers import CONFORMANCE, load_case, plans_folder
 from .test_conformance import COMPUTED
 
 OUTPUTS = {
@@ -152,10 +151,7 @@ def test_cli_on_duckdb_writes_through_files(tmp_path, capsys):
     from attain.engine.cli import main
 
     case = CONFORMANCE / "01_marginal_tiers_on_attainment"
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    shutil.copy(case / "plan.yaml", plans / "plan.yaml")
-    load_plan(plans / "plan.yaml")
+    plans = plans_folder(tmp_path, case)
     code = main(
         [
             "--plans", str(plans),
