@@ -26,6 +26,25 @@ def test_sql_explanations_match_the_reference_sentences(folder):
     assert all(text.endswith(".") for text in in_python)
 
 
+def test_sql_explanations_of_numbers_beyond_64_bit_decimals():
+    """The SQL formats wide columns from a 64-bit copy when they fit; larger values take the
+    128-bit path and still read as the Python sentences do."""
+    import pyarrow as pa
+
+    lines = load_case(COMPUTED[0]).run("oracle").lines
+    # Beyond DECIMAL(18, scale), yet money below the 9 × 10^16 that BIGINT cents can show.
+    huge = {"base": 10**8, "period_total": 10**8, "rate": 10**13, "tier_from": 10**14,
+            "tier_to": 10**14, "multiplier": 10**7}  # fmt: skip
+    for name, factor in huge.items():
+        column = lines[name]
+        scaled = [None if v is None else v * factor + Decimal("0.5") for v in column.to_pylist()]
+        position = lines.column_names.index(name)
+        lines = lines.set_column(position, name, pa.array(scaled, column.type))
+    in_python = explain.add_explanations(lines)["explanation"].to_pylist()
+    assert any("00,000,000" in text for text in in_python)
+    assert explain_sql.add_explanations(lines)["explanation"].to_pylist() == in_python
+
+
 def test_money_formatting():
     assert explain.money(Decimal("12000"), "USD") == "$12,000"
     assert explain.money(Decimal("-1234.5"), "EUR") == "-€1,234.50"

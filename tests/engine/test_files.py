@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import types
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -60,6 +61,25 @@ def test_batches_of_a_few_rows_give_the_same_lines(tmp_path, monkeypatch):
     run_files(case, tmp_path / "out")
     lines = pq.read_table(tmp_path / "out" / "earnings.parquet")
     assert lines.equals(case.run("duckdb").lines)
+
+
+def test_a_failing_writer_stops_the_run_and_leaves_no_output(tmp_path, monkeypatch):
+    """The writers run in threads; a failure there reaches the caller, and nothing is left."""
+    calls = []
+
+    class FailingCSVWriter(pacsv.CSVWriter):
+        def write_table(self, table):
+            calls.append(table.num_rows)
+            raise OSError("disk full")
+
+    monkeypatch.setattr(engine_files, "OUTPUT_BATCH_ROWS", 1)
+    csv_module = {name: getattr(pacsv, name) for name in dir(pacsv) if not name.startswith("_")}
+    csv_module["CSVWriter"] = FailingCSVWriter
+    monkeypatch.setattr(engine_files, "pacsv", types.SimpleNamespace(**csv_module))
+    with pytest.raises(OSError, match="disk full"):
+        run_files(small_case(), tmp_path / "out")
+    assert calls, "the CSV writer was not called"
+    assert not (tmp_path / "out").exists()
 
 
 def write_credits(path, rows):

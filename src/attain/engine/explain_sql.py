@@ -25,7 +25,17 @@ DIALECT = "duckdb"
 
 
 def cat(*parts: exp.Expression | str) -> exp.Expression:
-    return exp.Concat(expressions=[q.text(p) if isinstance(p, str) else p for p in parts])
+    """The parts joined, in one ``concat`` call: a chain of ``||`` copies the text built so
+    far at every step. (``concat`` reads NULL as empty; no part here is NULL.)"""
+    flat: list[exp.Expression] = []
+    for part in parts:
+        if isinstance(part, str):
+            flat.append(q.text(part))
+        elif isinstance(part, exp.Anonymous) and part.name == "concat":
+            flat.extend(part.expressions)
+        else:
+            flat.append(part)
+    return exp.Anonymous(this="concat", expressions=flat)
 
 
 def text_of(value: exp.Expression) -> exp.Expression:
@@ -33,13 +43,16 @@ def text_of(value: exp.Expression) -> exp.Expression:
 
 
 def number(value: exp.Expression) -> exp.Expression:
-    """A decimal without trailing zeros: 2.500000 → 2.5, 10.00 → 10."""
+    """A decimal without trailing zeros: 2.500000 → 2.5, 10.00 → 10.
+
+    Every number formatted here is a DECIMAL with a scale above 0 (NUMBER_OF), whose text
+    always has a decimal point, so the zeros can be trimmed without looking for it first.
+    """
     raw = text_of(value)
-    stripped = exp.Anonymous(
+    return exp.Anonymous(
         this="rtrim",
         expressions=[exp.Anonymous(this="rtrim", expressions=[raw, q.text("0")]), q.text(".")],
     )
-    return q.case([(exp.Anonymous(this="contains", expressions=[raw, q.text(".")]), stripped)], raw)
 
 
 def percent(value: exp.Expression) -> exp.Expression:
@@ -368,14 +381,51 @@ NUMBER_OF = {
 }
 
 
+# The line columns held as 128-bit decimals, with their scales (results.LINE_SCHEMA). DuckDB's
+# arithmetic and text on those costs about eight times that on 64-bit ones, so a value that
+# fits in DECIMAL(18, scale) (every value seen in pay) is formatted from that narrower copy;
+# the text is the same, and a larger value takes the wide path.
+WIDE_SCALES = {
+    "tier_from": 4,
+    "tier_to": 4,
+    "rate_from": 6,
+    "rate": 6,
+    "base": 8,
+    "period_total": 8,
+    "multiplier": 12,
+}
+
+
+def _narrowed(formatted: exp.Expression) -> exp.Expression:
+    wide = sorted(
+        {c.name for c in formatted.find_all(exp.Column) if c.name in WIDE_SCALES},
+        key=list(WIDE_SCALES).index,
+    )
+    if not wide:
+        return formatted
+
+    def narrow(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name in WIDE_SCALES:
+            return q.cast(node.copy(), f"DECIMAL(18, {WIDE_SCALES[node.name]})")
+        return node
+
+    fits = q.and_(
+        *(
+            exp.LT(this=exp.Abs(this=col(name)), expression=q.num(10 ** (18 - WIDE_SCALES[name])))
+            for name in wide
+        )
+    )
+    return q.case([(fits, formatted.copy().transform(narrow))], formatted)
+
+
 def _inline_formatted(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Column) and node.name in MONEY_OF:
-        return money(MONEY_OF[node.name].copy(), CURRENCY)
+        return _narrowed(money(MONEY_OF[node.name].copy(), CURRENCY))
     if isinstance(node, exp.Column) and node.name in DEAL_MONEY_OF:
         currency = q.coalesce(col("deal_currency"), CURRENCY.copy())
-        return money(DEAL_MONEY_OF[node.name].copy(), currency)
+        return _narrowed(money(DEAL_MONEY_OF[node.name].copy(), currency))
     if isinstance(node, exp.Column) and node.name in NUMBER_OF:
-        return number(NUMBER_OF[node.name].copy())
+        return _narrowed(number(NUMBER_OF[node.name].copy()))
     return node
 
 

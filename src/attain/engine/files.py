@@ -18,7 +18,9 @@ partial output.
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,11 +282,55 @@ def _remove_partial(out: Path, created: bool) -> None:
 
 
 def _stream(reader: pa.RecordBatchReader, schema: pa.Schema, parquet: Path, csv: Path) -> int:
+    """Each batch to both files; the two writers run in threads of their own (both release
+    the GIL), so the CSV, the slower, no longer waits for the Parquet."""
     count = 0
-    with pq.ParquetWriter(parquet, schema) as to_parquet, pacsv.CSVWriter(csv, schema) as to_csv:
+    with (
+        pq.ParquetWriter(parquet, schema) as to_parquet,
+        pacsv.CSVWriter(csv, schema) as to_csv,
+        _Background(to_parquet.write_table) as parquet_batches,
+        _Background(to_csv.write_table) as csv_batches,
+    ):
         for batch in reader:
             table = pa.Table.from_batches([batch]).cast(schema)
-            to_parquet.write_table(table)
-            to_csv.write_table(table)
+            parquet_batches.put(table)
+            csv_batches.put(table)
             count += table.num_rows
     return count
+
+
+class _Background:
+    """``write`` called on each put table, in order, in a thread; at most ``QUEUED`` tables
+    wait (memory stays bounded). The first error is raised in the caller, at the next put
+    or on leaving the ``with`` block."""
+
+    QUEUED = 2
+
+    def __init__(self, write) -> None:
+        self._write = write
+        self._queue: queue.Queue = queue.Queue(self.QUEUED)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while (table := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(table)
+                except BaseException as error:  # noqa: BLE001 - handed to the caller
+                    self._error = error
+
+    def put(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(table)
+
+    def __enter__(self) -> _Background:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
