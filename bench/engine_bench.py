@@ -47,7 +47,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -207,38 +206,6 @@ def generate(n: int, folder: Path) -> dict[str, str]:
     return hashes
 
 
-class TimingConnection:
-    """A DuckDB connection that times each statement (to see where the SQL time goes)."""
-
-    def __init__(self, connection, phases: dict[str, float]):
-        self._connection = connection
-        self._phases = phases
-
-    def register(self, *args):
-        return self._connection.register(*args)
-
-    def execute(self, sql, *args):
-        match = re.match(r"CREATE TEMPORARY TABLE (\w+)", sql)
-        key = f"sql:{match.group(1)}" if match else "sql:checks"
-        start = time.perf_counter()
-        result = self._connection.execute(sql, *args)
-        self._phases[key] = self._phases.get(key, 0.0) + time.perf_counter() - start
-        return result
-
-    def sql(self, query):
-        relation = self._connection.sql(query)
-        phases = self._phases
-
-        class Timed:
-            def to_arrow_table(self):
-                start = time.perf_counter()
-                table = relation.to_arrow_table()
-                phases["sql:fetch"] = phases.get("sql:fetch", 0.0) + time.perf_counter() - start
-                return table
-
-        return Timed()
-
-
 def stopwatch(phases: dict[str, float]):
     """``lap(name)`` adds the time since the previous lap (or now) to ``phases[name]``."""
     clock = time.perf_counter()
@@ -307,45 +274,27 @@ def child(backend: str, inputs: Path, out: Path) -> None:
     print(json.dumps(report))
 
 
-def child_files(inputs: Path, out: Path, memory_limit: str) -> None:
-    """DuckDB from files to files, as ``attain calc`` runs it (attain.engine.files), with the
-    steps of ``calculate_files`` one by one to time them."""
+def child_files(inputs: Path, out: Path, memory_limit: str, chunk_credits: int) -> None:
+    """DuckDB from files to files, as ``attain calc`` runs it (attain.engine.files), timed
+    phase by phase through its ``progress`` callback."""
     phases: dict[str, float] = {}
     lap = stopwatch(phases)
 
-    import tempfile
-
-    import duckdb
-
     from attain.engine import files, load_plans
-    from attain.engine.backends.duckdb import execute_steps
-    from attain.engine.prepare import prepare
 
     lap("imports")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out) as scratch:
-        plans = load_plans(inputs / "plans")
-        credits = files.check_credits_file(
-            inputs / "credits.parquet", Path(scratch) / "credits.parquet"
-        )
-        assignments = pq.read_table(inputs / "assignments.parquet")
-        quotas = pq.read_table(inputs / "quotas.parquet")
-        lap("read and check credits (batches to scratch Parquet)")
-        prepared = prepare(plans, credits, assignments, quotas, period=str(YEAR))
-        lap("prepare (check other inputs, targets)")
-        connection = duckdb.connect(
-            config={"memory_limit": memory_limit, "temp_directory": f"{scratch}/spill"}
-        )
-        connection.execute("SET preserve_insertion_order = false")
-        files._check_unique_credit_ids(credits, connection)
-        lap("sql:unique credit ids")
-        steps = execute_steps(prepared, TimingConnection(connection, phases))
-        outputs = [step.output for step in steps if step.output is not None]
-        connection.execute(files._create_lines(outputs).sql(dialect="duckdb"))
-        lap("sql (total)")
-        written = files._write(connection, out)
-        lap("explain, sort, sum and write (Parquet and CSV)")
-        connection.close()
+    written = files.calculate_files(
+        load_plans(inputs / "plans"),
+        inputs / "credits.parquet",
+        pq.read_table(inputs / "assignments.parquet"),
+        pq.read_table(inputs / "quotas.parquet"),
+        out=out,
+        memory_limit=memory_limit,
+        chunk_credits=chunk_credits,
+        progress=lap,
+        period=str(YEAR),
+    )
+    lap("rename into place")
     print(
         json.dumps(
             {
@@ -450,13 +399,25 @@ def main() -> None:
     parser.add_argument(
         "--memory-limit", default="1GB", help="DuckDB's memory limit (it spills beyond it)"
     )
+    parser.add_argument(
+        "--chunk-credits",
+        type=int,
+        default=1_000_000,
+        help="credited transactions per chunk of reps (attain.engine.files.CHUNK_CREDITS)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
     os.environ.setdefault("ATTAIN_BENCH_MEMORY_LIMIT", args.memory_limit)
+    os.environ.setdefault("ATTAIN_BENCH_CHUNK_CREDITS", str(args.chunk_credits))
     if args.child:
         backend, inputs, out = args.child
         if backend == "duckdb":
-            child_files(Path(inputs), Path(out), os.environ["ATTAIN_BENCH_MEMORY_LIMIT"])
+            child_files(
+                Path(inputs),
+                Path(out),
+                os.environ["ATTAIN_BENCH_MEMORY_LIMIT"],
+                int(os.environ["ATTAIN_BENCH_CHUNK_CREDITS"]),
+            )
         else:
             child(backend, Path(inputs), Path(out))
         return

@@ -7,6 +7,7 @@ import io
 import types
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -38,11 +39,21 @@ def run_files(case, out, credits=None, **extra):
     )
 
 
+@pytest.mark.parametrize("chunk_credits", [None, 1], ids=["one-chunk", "chunk-per-rep"])
 @pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
-def test_same_tables_and_csv_as_calculate(folder, tmp_path):
+def test_same_tables_and_csv_as_calculate(folder, chunk_credits, tmp_path):
+    """Whole, and (``chunk_credits=1``) with every rep in a chunk of its own: roll-ups, team
+    gates, draws and floors must come out the same when the reps are calculated apart."""
     case = load_case(folder)
     expected = case.run("duckdb")
-    written = run_files(case, tmp_path / "out")
+    phases = []
+    written = run_files(
+        case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append
+    )
+    chunks = phases.count("calculate and write a chunk of reps")
+    credited = pc.filter(expected.lines, pc.is_valid(expected.lines["credit_id"]))
+    credited_reps = len(pc.unique(credited["rep_id"]))
+    assert chunks == 1 if chunk_credits is None else chunks >= max(credited_reps, 1)
     for name, (attribute, schema) in OUTPUTS.items():
         table = getattr(expected, attribute)
         parquet = pq.read_table(tmp_path / "out" / f"{name}.parquet")

@@ -17,11 +17,13 @@ partial output.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +35,8 @@ import pyarrow.parquet as pq
 from sqlglot import exp
 
 from . import sql as q
-from .backends.duckdb import execute_steps, parquet_scan
-from .compiler import OUTPUT_COLUMNS, sql_type
+from .backends.duckdb import check_assigned, create_step, parquet_scan, register_inputs
+from .compiler import OUTPUT_COLUMNS, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explanation_expression
 from .inputs import normalise_credits
@@ -73,6 +75,8 @@ def calculate_files(
     *,
     out: str | Path,
     memory_limit: str | None = None,
+    chunk_credits: int | None = None,
+    progress: Callable[[str], None] | None = None,
     **options,
 ) -> Written:
     """``calculate(...)`` on DuckDB with the credits read from a CSV or Parquet file and
@@ -80,15 +84,20 @@ def calculate_files(
 
     The other inputs are small (per rep) and taken as for ``calculate``, and so are the
     ``options`` (``period``, ``as_of``, ``fx``, ``draws``, ``hierarchy``, ``territories``,
-    ``unassigned``). ``memory_limit``
-    (DuckDB's syntax, e.g. ``"1GB"``) bounds DuckDB's own memory; beyond it, it spills.
+    ``unassigned``). ``memory_limit`` (DuckDB's syntax, e.g. ``"1GB"``) bounds DuckDB's own
+    memory; beyond it, it spills. The reps are calculated in chunks of consecutive rep ids
+    holding about ``chunk_credits`` credited transactions each (default ``CHUNK_CREDITS``).
+    ``progress``, if given, is called with the name of each phase as it ends.
     """
+    done = progress or (lambda phase: None)
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     # Scratch space (checked credits, DuckDB's spill) next to the output: same disk.
     with tempfile.TemporaryDirectory(prefix=f".{out.name}-scratch-", dir=out.parent) as scratch:
         checked = check_credits_file(Path(credits), Path(scratch) / "credits.parquet")
+        done("check credits")
         prepared = prepare(plans, checked, assignments, quotas, **options)
+        done("prepare")
         config = {"temp_directory": str(Path(scratch) / "spill")}
         if memory_limit:
             config["memory_limit"] = memory_limit
@@ -96,18 +105,91 @@ def calculate_files(
         try:
             connection.execute("SET preserve_insertion_order = false")
             _check_unique_credit_ids(checked, connection)
-            steps = execute_steps(prepared, connection)
-            outputs = [step.output for step in steps if step.output is not None]
-            connection.execute(_create_lines(outputs).sql(dialect=DIALECT))
+            steps = compile_program(prepared)
+            register_inputs(prepared, connection)
+            assigned, plan_steps = steps[0], steps[1:]
+            create_step(connection, assigned)
+            check_assigned(prepared, connection)
+            chunks = rep_chunks(connection, chunk_credits or CHUNK_CREDITS)
+            _set_aside_per_rep_tables(connection, prepared)
+            done("assign")
             created = not out.exists()
             out.mkdir(exist_ok=True)
             try:
-                return _write(connection, out)
+                with _Outputs(out) as outputs:
+                    for low, high in chunks:
+                        _restrict_to_reps(connection, low, high)
+                        for step in plan_steps:
+                            connection.execute(f"DROP TABLE IF EXISTS {step.name}")
+                            create_step(connection, step)
+                        results = [step.output for step in plan_steps if step.output is not None]
+                        connection.execute("DROP TABLE IF EXISTS result_lines")
+                        connection.execute(_create_lines(results).sql(dialect=DIALECT))
+                        outputs.add(connection)
+                        done("calculate and write a chunk of reps")
+                    return outputs.finish()
             except BaseException:
                 _remove_partial(out, created)
                 raise
         finally:
             connection.close()
+
+
+# -- chunks of reps ----------------------------------------------------------------------
+
+# Credited transactions per chunk of reps: each chunk's lines are calculated, sorted and
+# written on their own, so DuckDB's tables stay near this size whatever the book's.
+CHUNK_CREDITS = 1_000_000
+# Tables the plans' steps read per rep; each chunk sees the rows of its own reps. (Team
+# totals read every credit and the hierarchy, so a chunk's reps see their whole teams.)
+PER_REP_TABLES = ("assigned", "targets", "draws")
+
+
+def rep_chunks(
+    connection: duckdb.DuckDBPyConnection, chunk_credits: int
+) -> list[tuple[str | None, str | None]]:
+    """Ranges ``[low, high)`` of rep ids (``None``: unbounded) of about ``chunk_credits``
+    credits each, together covering every rep id. Lines are ordered by rep id first, so
+    the chunks' sorted lines, one after another, are the sorted lines of the whole."""
+    per_rep = connection.execute(
+        "SELECT rep_id, count(*) FROM assigned WHERE rep_id IS NOT NULL "
+        "GROUP BY rep_id ORDER BY rep_id"
+    ).fetchall()
+    bounds: list[str | None] = [None]
+    held = 0
+    for rep_id, count in per_rep:
+        if held and held + count > chunk_credits:
+            bounds.append(rep_id)
+            held = 0
+        held += count
+    bounds.append(None)
+    return list(itertools.pairwise(bounds))
+
+
+def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -> None:
+    connection.execute("ALTER TABLE assigned RENAME TO all_assigned")
+    for name in PER_REP_TABLES[1:]:
+        connection.unregister(name)
+        connection.register(f"all_{name}", getattr(prepared, name))
+
+
+def _restrict_to_reps(
+    connection: duckdb.DuckDBPyConnection, low: str | None, high: str | None
+) -> None:
+    rep = q.col("rep_id")
+    within = q.and_(
+        None if low is None else exp.GTE(this=rep, expression=q.text(low)),
+        None if high is None else exp.LT(this=rep.copy(), expression=q.text(high)),
+    )
+    for name in PER_REP_TABLES:
+        view = exp.Create(
+            this=exp.to_table(name),
+            kind="VIEW",
+            replace=True,
+            expression=exp.select(exp.Star()).from_(f"all_{name}").where(within.copy()),
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        connection.execute(view.sql(dialect=DIALECT))
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -243,34 +325,74 @@ def sums_query(keys: list[str]) -> exp.Select:
     )
 
 
-def _write(connection: duckdb.DuckDBPyConnection, out: Path) -> Written:
-    staged: list[tuple[Path, Path]] = []
-    rows: dict[str, int] = {}
+class _Outputs:
+    """The three outputs, staged under temporary names: the lines stream into Parquet and
+    CSV chunk after chunk; the sums of each chunk are kept (one row per rep and period) and
+    written at the end; ``finish`` renames the files into place."""
 
-    def stage(name: str, suffix: str) -> Path:
-        final = out / f"{name}{suffix}"
-        temporary = out / f".{name}{suffix}.partial"
-        staged.append((temporary, final))
+    def __init__(self, out: Path) -> None:
+        self._out = out
+        self._staged: list[tuple[Path, Path]] = []
+        self._sums: dict[str, list[pa.Table]] = {name: [] for name, _, _ in SUMS}
+        self._lines = 0
+        self._stack = contextlib.ExitStack()
+
+    def _stage(self, name: str, suffix: str) -> Path:
+        final = self._out / f"{name}{suffix}"
+        temporary = self._out / f".{name}{suffix}.partial"
+        self._staged.append((temporary, final))
         return temporary
 
-    reader = connection.sql(sorted_lines_query().sql(dialect=DIALECT)).to_arrow_reader(
-        OUTPUT_BATCH_ROWS
-    )
-    rows["earnings"] = _stream(reader, LINE_SCHEMA, stage("earnings", ".parquet"),
-                               stage("earnings", ".csv"))  # fmt: skip
-    for name, keys, schema in (
-        ("payouts", ["rep_id", "period"], PAYOUT_SCHEMA),
-        ("component_payouts", ["rep_id", "period", "plan_id", "plan_version", "component_id"],
-         COMPONENT_PAYOUT_SCHEMA),
-    ):  # fmt: skip
-        table = connection.sql(sums_query(keys).sql(dialect=DIALECT)).to_arrow_table()
-        table = table.select(schema.names).cast(schema)
-        pq.write_table(table, stage(name, ".parquet"))
-        pacsv.write_csv(table, stage(name, ".csv"))
-        rows[name] = table.num_rows
-    for temporary, final in staged:
-        os.replace(temporary, final)
-    return Written(rows=rows, files=[final for _, final in staged])
+    def __enter__(self) -> _Outputs:
+        to_parquet = self._stack.enter_context(
+            pq.ParquetWriter(self._stage("earnings", ".parquet"), LINE_SCHEMA)
+        )
+        to_csv = self._stack.enter_context(
+            pacsv.CSVWriter(self._stage("earnings", ".csv"), LINE_SCHEMA)
+        )
+        # Each writer in a thread of its own (both release the GIL): the CSV, the slower,
+        # no longer waits for the Parquet, nor DuckDB for either.
+        self._writers = [
+            self._stack.enter_context(_Background(to_parquet.write_table)),
+            self._stack.enter_context(_Background(to_csv.write_table)),
+        ]
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stack.__exit__(*exc_info)
+
+    def add(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """The lines of ``result_lines``, sorted, and their sums."""
+        reader = connection.sql(sorted_lines_query().sql(dialect=DIALECT)).to_arrow_reader(
+            OUTPUT_BATCH_ROWS
+        )
+        for batch in reader:
+            table = pa.Table.from_batches([batch]).cast(LINE_SCHEMA)
+            for writer in self._writers:
+                writer.put(table)
+            self._lines += table.num_rows
+        for name, keys, schema in SUMS:
+            table = connection.sql(sums_query(keys).sql(dialect=DIALECT)).to_arrow_table()
+            self._sums[name].append(table.select(schema.names).cast(schema))
+
+    def finish(self) -> Written:
+        self._stack.close()  # every line written and the files closed, or the error raised
+        rows = {"earnings": self._lines}
+        for name, _, schema in SUMS:
+            table = pa.concat_tables(self._sums[name]) if self._sums[name] else schema.empty_table()
+            pq.write_table(table, self._stage(name, ".parquet"))
+            pacsv.write_csv(table, self._stage(name, ".csv"))
+            rows[name] = table.num_rows
+        for temporary, final in self._staged:
+            os.replace(temporary, final)
+        return Written(rows=rows, files=[final for _, final in self._staged])
+
+
+SUMS = (
+    ("payouts", ["rep_id", "period"], PAYOUT_SCHEMA),
+    ("component_payouts", ["rep_id", "period", "plan_id", "plan_version", "component_id"],
+     COMPONENT_PAYOUT_SCHEMA),
+)  # fmt: skip
 
 
 def _remove_partial(out: Path, created: bool) -> None:
@@ -279,24 +401,6 @@ def _remove_partial(out: Path, created: bool) -> None:
             (out / f".{name}{suffix}.partial").unlink(missing_ok=True)
     if created and not any(out.iterdir()):
         out.rmdir()
-
-
-def _stream(reader: pa.RecordBatchReader, schema: pa.Schema, parquet: Path, csv: Path) -> int:
-    """Each batch to both files; the two writers run in threads of their own (both release
-    the GIL), so the CSV, the slower, no longer waits for the Parquet."""
-    count = 0
-    with (
-        pq.ParquetWriter(parquet, schema) as to_parquet,
-        pacsv.CSVWriter(csv, schema) as to_csv,
-        _Background(to_parquet.write_table) as parquet_batches,
-        _Background(to_csv.write_table) as csv_batches,
-    ):
-        for batch in reader:
-            table = pa.Table.from_batches([batch]).cast(schema)
-            parquet_batches.put(table)
-            csv_batches.put(table)
-            count += table.num_rows
-    return count
 
 
 class _Background:

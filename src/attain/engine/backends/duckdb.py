@@ -26,6 +26,17 @@ def parquet_scan(dataset: ds.Dataset) -> exp.Select:
 
 def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> list[Step]:
     """Create each step's table on ``connection`` (checking assignments and FX on the way)."""
+    register_inputs(prepared, connection)
+    steps = compile_program(prepared)
+    for step in steps:
+        create_step(connection, step)
+        if step.name == "assigned":
+            check_assigned(prepared, connection)
+    return steps
+
+
+def register_inputs(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
+    """The input tables under the names the compiled program reads."""
     if isinstance(prepared.credits, ds.Dataset):
         # The checked credits file (files.py): DuckDB's own Parquet reader streams it within
         # DuckDB's memory limit, where an Arrow dataset scan would read ahead outside it.
@@ -42,19 +53,22 @@ def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> 
     for name in CREDITING_TABLES:
         connection.register(name, getattr(prepared.crediting, name))
     connection.register("payments", prepared.payments)
-    steps = compile_program(prepared)
-    for step in steps:
-        create = exp.Create(
-            this=exp.to_table(step.name),
-            kind="TABLE",
-            expression=step.query,
-            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-        )
-        connection.execute(create.sql(dialect=DIALECT))
-        if step.name == "assigned":
-            _check_unassigned(prepared, connection)
-            _check_fx(prepared, connection)
-    return steps
+
+
+def create_step(connection: duckdb.DuckDBPyConnection, step: Step) -> None:
+    create = exp.Create(
+        this=exp.to_table(step.name),
+        kind="TABLE",
+        expression=step.query,
+        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+    )
+    connection.execute(create.sql(dialect=DIALECT))
+
+
+def check_assigned(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
+    """After the ``assigned`` step: every credit has a plan (unless allowed) and an FX rate."""
+    _check_unassigned(prepared, connection)
+    _check_fx(prepared, connection)
 
 
 def run_program(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> pa.Table:
