@@ -961,6 +961,9 @@ class PlanCompiler:
             exp.LT(this=q.col("event_date"), expression=q.date(rule.window_to)),
             q.coalesce(to_sql(spiff.condition), q.false()) if spiff.condition else q.true(),
         )
+        if rule.roles is not None:
+            roles = [q.text(r) for r in rule.roles]
+            window = q.and_(window, exp.In(this=q.col("role"), expressions=roles))
         return output_select(values, "base").where(window, copy=False)
 
     def clawback_output(self, lines: str) -> exp.Select:

@@ -436,6 +436,8 @@ class PlanOracle:
             for credit in self.credits:
                 if not rule.window_from <= credit["event_date"] < rule.window_to:
                     continue
+                if rule.roles is not None and credit["role"] not in rule.roles:
+                    continue
                 if (
                     resolved.condition is not None
                     and evaluate(resolved.condition, credit) is not True

@@ -330,6 +330,11 @@ class Spiff(Effective):
     id: Identifier
     name: str
     where: str | None = None
+    roles: list[Identifier] | None = Field(
+        default=None,
+        min_length=1,
+        description="credit roles the SPIFF pays; default: every role",
+    )
     window_from: dt.date
     window_to: dt.date = Field(description="first day after the window (half-open)")
     fixed: Decimal | None = Field(default=None, description="amount per deal, times credit share")
