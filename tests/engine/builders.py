@@ -26,6 +26,7 @@ def make_plan(
     period: str = "quarter",
     source: str = "amount",
     plan_caps: list[dict] | None = None,
+    plan_floors: list[dict] | None = None,
 ) -> Plan:
     tiers = tiers or [(0, 50000, "5"), (50000, None, "10")]
     table: dict = {
@@ -69,6 +70,8 @@ def make_plan(
     }
     if plan_caps:
         document["caps"] = [{"valid_from": START, **c} for c in plan_caps]
+    if plan_floors:
+        document["floors"] = [{"valid_from": START, **f} for f in plan_floors]
     if clawback:
         document["clawback"] = {"valid_from": START, **clawback}
     return Plan.model_validate(document)

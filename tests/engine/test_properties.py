@@ -332,6 +332,15 @@ def plan_variants(draw):
                 ]
             )
         ),
+        plan_floors=draw(
+            st.sampled_from(
+                [
+                    [],
+                    [{"multiple_of_target": Decimal("0.4"), "per": "period"}],
+                    [{"amount": Decimal("2500.50"), "per": "period"}],
+                ]
+            )
+        ),
     )
 
 

@@ -39,7 +39,7 @@ from .draws import draw_query
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
 from .results import LINE_SCHEMA
-from .spec import FACTOR_PLACES, PERCENT_PLACES, RATE_PLACES
+from .spec import FACTOR_PLACES, PERCENT_PLACES, PLAN_FLOOR_ID, RATE_PLACES
 
 MEASURE_SCALE = 8
 MEASURE = q.decimal_type(38, MEASURE_SCALE)
@@ -762,20 +762,28 @@ class PlanCompiler:
         }
         return output_select(values, source)
 
+    def plan_targets(self) -> str:
+        """Per rep and period on the plan: the period's last day and the sums of the
+        components' period and year target incentives (for plan caps and plan floors)."""
+        if not any(name == "plan_targets" for name, _ in self.ctes):
+            self.cte(
+                "plan_targets",
+                exp.select(
+                    q.col("rep_id"),
+                    q.col("period"),
+                    q.alias(exp.Max(this=q.col("period_last_day")), "period_last_day"),
+                    q.alias(exp.Sum(this=q.col("target_incentive")), "plan_incentive"),
+                    q.alias(exp.Sum(this=q.col("year_target_incentive")), "plan_year_incentive"),
+                )
+                .from_("targets", copy=False)
+                .where(q.eq(q.col("plan_id"), q.text(self.plan.id)), copy=False)
+                .group_by(q.col("rep_id"), q.col("period"), copy=False),
+            )
+        return "plan_targets"
+
     def plan_capped(self, earnings: str) -> str:
         """Caps on all components together: a running sum over the plan's earning lines."""
-        incentives = self.cte(
-            "plan_targets",
-            exp.select(
-                q.col("rep_id"),
-                q.col("period"),
-                q.alias(exp.Sum(this=q.col("target_incentive")), "plan_incentive"),
-                q.alias(exp.Sum(this=q.col("year_target_incentive")), "plan_year_incentive"),
-            )
-            .from_("targets", copy=False)
-            .where(q.eq(q.col("plan_id"), q.text(self.plan.id)), copy=False)
-            .group_by(q.col("rep_id"), q.col("period"), copy=False),
-        )
+        incentives = self.plan_targets()
         source = self.cte(
             "plan_cap_in",
             exp.select(
@@ -902,6 +910,118 @@ class PlanCompiler:
             copy=False,
         )
 
+    def plan_floor_outputs(self, paid_lines: str) -> list[exp.Select]:
+        """Plan floors over ``paid_lines`` (earnings after every cap, and the components' own
+        floor top-ups): per rep and period, a top-up to the highest period floor; then per rep
+        and year, in the year's last plan period, a top-up to the highest year floor of what
+        the year paid, period top-ups included."""
+        targets = self.plan_targets()
+        paid = self.cte(
+            "plan_paid",
+            exp.select(
+                q.col("rep_id"), q.col("period"), q.alias(exp.Sum(this=q.col("amount")), "paid")
+            )
+            .from_(paid_lines, copy=False)
+            .group_by(q.col("rep_id"), q.col("period"), copy=False),
+        )
+        outputs: list[exp.Select] = []
+        paid_parts = [
+            exp.select(q.col("rep_id"), q.col("period"), q.col("amount")).from_(paid_lines)
+        ]
+        period_floors = [f for f in self.plan.floors if f.per == "period"]
+        if period_floors:
+            top_ups = self.cte(
+                "plan_period_floors",
+                self.plan_floor_select(
+                    period_floors, targets, paid, "plan_floor", "plan_incentive", "period"
+                ),
+            )
+            outputs.append(exp.select(exp.Star()).from_(top_ups, copy=False))
+            paid_parts.append(
+                exp.select(q.col("rep_id"), q.col("period"), q.col("amount")).from_(top_ups)
+            )
+        year_floors = [f for f in self.plan.floors if f.per == "year"]
+        if year_floors:
+            year_paid = self.cte(
+                "plan_year_paid",
+                exp.select(
+                    q.col("rep_id"),
+                    q.alias(year_of(q.col("period")), "paid_year"),
+                    q.alias(exp.Sum(this=q.col("amount")), "paid"),
+                )
+                .from_(
+                    exp.alias_(exp.Subquery(this=_union(paid_parts)), "y", table=True), copy=False
+                )
+                .group_by(q.col("rep_id"), year_of(q.col("period")), copy=False),
+            )
+            last = {"year": "", "half": "-H2", "quarter": "-Q4", "month": "-12"}[self.kind]
+            year_end = q.eq(
+                q.col("period", "t"),
+                exp.Concat(expressions=[year_of(q.col("period", "t")), q.text(last)])
+                if last
+                else q.col("period", "t"),
+            )
+            query = self.plan_floor_select(
+                year_floors,
+                targets,
+                year_paid,
+                "plan_year_floor",
+                "plan_year_incentive",
+                "paid_year",
+            )
+            outputs.append(query.where(year_end, copy=False))
+        return outputs
+
+    def plan_floor_select(
+        self,
+        floors: list,
+        targets: str,
+        paid: str,
+        kind: str,
+        incentive: str,
+        paid_key: str,
+    ) -> exp.Select:
+        """Top-up lines of ``floors`` (all of one ``per``) from ``targets`` joined to what was
+        ``paid`` per rep and ``paid_key`` (``period``, or ``paid_year``: the period's year)."""
+        limits = [_cap_limit(f, "plan_incentive", "plan_year_incentive") for f in floors]
+        limit = q.cast(q.greatest(*limits) if len(limits) > 1 else limits[0], MONEY)
+        earned = q.coalesce(q.col("paid", "p"), q.num(0))
+        top_up = q.sub(limit, earned)
+        values = {f.name: q.null() for f in OUTPUT_COLUMNS}
+        values.update(
+            {
+                "rep_id": q.col("rep_id", "t"),
+                "period": q.col("period", "t"),
+                "plan_id": q.text(self.plan.id),
+                "plan_version": q.num(self.plan.plan.version),
+                "component_id": q.text(PLAN_FLOOR_ID),
+                "line_kind": q.text("floor"),
+                "event_date": q.col("period_last_day", "t"),
+                "rate_kind": q.text(kind),
+                "rate": limit,
+                "base": earned,
+                "target_incentive": q.col(incentive, "t"),
+                "gated": q.false(),
+                "amount_before_cap": top_up,
+                "cap_reduction": q.num(0),
+                "amount": top_up,
+                "currency": q.text(self.plan.plan.currency),
+            }
+        )
+        query = output_select(values, exp.alias_(exp.to_table(targets), "t", table=True))
+        return query.join(
+            exp.alias_(exp.to_table(paid), "p", table=True),
+            on=q.and_(
+                q.eq(q.col("rep_id", "p"), q.col("rep_id", "t")),
+                q.eq(
+                    q.col(paid_key, "p"),
+                    q.col("period", "t") if paid_key == "period" else year_of(q.col("period", "t")),
+                ),
+            ),
+            join_type="left",
+            copy=False,
+        ).where(exp.LT(this=earned, expression=limit), copy=False)
+
     # -- SPIFFs and clawbacks --------------------------------------------------------------
 
     def spiff_output(self, spiff) -> exp.Select:
@@ -961,6 +1081,9 @@ class PlanCompiler:
             exp.LT(this=q.col("event_date"), expression=q.date(rule.window_to)),
             q.coalesce(to_sql(spiff.condition), q.false()) if spiff.condition else q.true(),
         )
+        if rule.roles is not None:
+            roles = [q.text(r) for r in rule.roles]
+            window = q.and_(window, exp.In(this=q.col("role"), expressions=roles))
         return output_select(values, "base").where(window, copy=False)
 
     def clawback_output(self, lines: str) -> exp.Select:
@@ -1000,10 +1123,16 @@ class PlanCompiler:
             earnings = self.cte("earnings", _union(earning_outputs))
             if self.plan.caps:
                 earnings = self.plan_capped(earnings)
-            outputs.append(exp.select(exp.Star()).from_(earnings, copy=False))
+            paid = [exp.select(exp.Star()).from_(earnings, copy=False)]
             for j, component in enumerate(self.plan.components):
                 if component.floors:
-                    outputs.append(self.floor_output(j, component, earnings))
+                    paid.append(self.floor_output(j, component, earnings))
+            if self.plan.floors:
+                component_lines = self.cte("component_lines", _union(paid))
+                outputs.append(exp.select(exp.Star()).from_(component_lines, copy=False))
+                outputs.extend(self.plan_floor_outputs(component_lines))
+            else:
+                outputs.extend(paid)
         outputs.extend(self.spiff_output(s) for s in self.plan.spiffs)
         lines = self.cte("lines", _union(outputs))
         final = [exp.select(exp.Star()).from_(lines, copy=False)]

@@ -137,6 +137,19 @@ def _clawback(line: dict) -> str:
 
 def _floor(line: dict) -> str:
     cur = line["currency"]
+    if line["rate_kind"] == "plan_floor":
+        return (
+            f"Plan floor: the plan's components paid {money(line['base'], cur)} in this period, "
+            f"below the plan's floor of {money(line['rate'], cur)}: topped up by "
+            f"{money(line['amount'], cur)}."
+        )
+    if line["rate_kind"] == "plan_year_floor":
+        return (
+            f"Annual plan floor: the plan's components paid {money(line['base'], cur)} in "
+            f"{line['event_date'].year}, below the plan's annual floor of "
+            f"{money(line['rate'], cur)}: topped up by {money(line['amount'], cur)} in the "
+            f"year's last period."
+        )
     return (
         f"Floor: {line['component_id']} paid {money(line['base'], cur)} in this period, below "
         f"its floor of {money(line['rate'], cur)}: topped up by {money(line['amount'], cur)}."

@@ -275,11 +275,25 @@ def clawback() -> exp.Expression:
 
 
 def floor() -> exp.Expression:
-    return cat(
+    component = cat(
         "Floor: ", col("component_id"), " paid ", col("m_base"),
         " in this period, below its floor of ", col("m_rate"), ": topped up by ",
         col("m_amount"), ".",
     )  # fmt: skip
+    plan = cat(
+        "Plan floor: the plan's components paid ", col("m_base"),
+        " in this period, below the plan's floor of ", col("m_rate"), ": topped up by ",
+        col("m_amount"), ".",
+    )  # fmt: skip
+    year = cat(
+        "Annual plan floor: the plan's components paid ", col("m_base"), " in ",
+        text_of(exp.Year(this=col("event_date"))), ", below the plan's annual floor of ",
+        col("m_rate"), ": topped up by ", col("m_amount"), " in the year's last period.",
+    )  # fmt: skip
+    return q.case(
+        [(is_("rate_kind", "plan_floor"), plan), (is_("rate_kind", "plan_year_floor"), year)],
+        component,
+    )
 
 
 def draw() -> exp.Expression:

@@ -21,10 +21,11 @@ from .errors import RuleError
 from .explain import add_explanations
 from .money import round_money
 from .oracle_crediting import TeamTotals, derived_credits
-from .periods import period_of
+from .periods import period_of, year_periods
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
 from .results import LINE_SCHEMA, Result, build_result
+from .spec import PLAN_FLOOR_ID
 
 
 @dataclass
@@ -427,6 +428,111 @@ class PlanOracle:
             )
         return top_ups
 
+    def plan_floor_lines(self, paid_lines: list[dict]) -> list[dict]:
+        """Plan floors: what all the plan's components paid together (earnings after every
+        cap, and the components' own floor top-ups) is topped up per rep and period to the
+        highest period floor in force; then each rep's year, in the year's last plan period,
+        to the highest year floor (counting the period top-ups too)."""
+        if not self.plan.floors:
+            return []
+        # The plan's targets per rep and period: its components' target incentives summed.
+        plan_targets: dict[tuple[str, str], dict] = {}
+        for (rep_id, _, period), target in sorted(self.targets.items()):
+            entry = plan_targets.setdefault(
+                (rep_id, period),
+                {"last_day": target["period_last_day"], "period": Decimal(0), "year": Decimal(0)},
+            )
+            entry["period"] += target["target_incentive"]
+            entry["year"] += target["year_target_incentive"]
+        paid: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for line in paid_lines:
+            paid[(line["rep_id"], line["period"])] += line["amount"]
+
+        def highest(floors, incentive: Decimal) -> Decimal:
+            return max(
+                f.amount
+                if f.amount is not None
+                else round_money(Fraction(f.multiple_of_target) * Fraction(incentive))
+                for f in floors
+            )
+
+        top_ups = []
+        period_floors = [f for f in self.plan.floors if f.per == "period"]
+        if period_floors:
+            for (rep_id, period), target in sorted(plan_targets.items()):
+                limit = highest(period_floors, target["period"])
+                earned = paid[(rep_id, period)]
+                if earned < limit:
+                    top_ups.append(
+                        self.plan_floor_line(
+                            rep_id, period, target, "plan_floor", limit, earned, target["period"]
+                        )
+                    )
+        year_floors = [f for f in self.plan.floors if f.per == "year"]
+        if year_floors:
+            per_year: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+            for (rep_id, period), amount in paid.items():
+                per_year[(rep_id, period[:4])] += amount
+            for line in top_ups:
+                per_year[(line["rep_id"], line["period"][:4])] += line["amount"]
+            for (rep_id, period), target in sorted(plan_targets.items()):
+                year = period[:4]
+                if period != year_periods(int(year), self.kind)[-1].label:
+                    continue  # an annual floor is settled in the year's last period only
+                limit = highest(year_floors, target["year"])
+                earned = per_year[(rep_id, year)]
+                if earned < limit:
+                    top_ups.append(
+                        self.plan_floor_line(
+                            rep_id, period, target, "plan_year_floor", limit, earned, target["year"]
+                        )
+                    )
+        return top_ups
+
+    def plan_floor_line(
+        self,
+        rep_id: str,
+        period: str,
+        target: dict,
+        kind: str,
+        limit: Decimal,
+        earned: Decimal,
+        incentive: Decimal,
+    ) -> dict:
+        return {
+            "rep_id": rep_id,
+            "period": period,
+            "plan_id": self.plan.id,
+            "plan_version": self.plan.plan.version,
+            "component_id": PLAN_FLOOR_ID,
+            "line_kind": "floor",
+            "event_date": target["last_day"],
+            "credit_id": None,
+            "deal_id": None,
+            "tier": None,
+            "basis": None,
+            "semantic": None,
+            "evaluation": None,
+            "rate_kind": kind,
+            "tier_from": None,
+            "tier_to": None,
+            "rate_from": None,
+            "rate": limit,
+            "base": earned,
+            "period_total": None,
+            "quota": None,
+            "target_incentive": incentive,
+            "proration": None,
+            "deal_currency": None,
+            "fx_rate": None,
+            "multiplier": None,
+            "gated": False,
+            "amount_before_cap": limit - earned,
+            "cap_reduction": Decimal("0.00"),
+            "amount": limit - earned,
+            "currency": self.plan.plan.currency,
+        }
+
     # -- SPIFFs and clawbacks ----------------------------------------------------------
 
     def spiff_lines(self) -> list[dict]:
@@ -435,6 +541,8 @@ class PlanOracle:
             rule = resolved.rule
             for credit in self.credits:
                 if not rule.window_from <= credit["event_date"] < rule.window_to:
+                    continue
+                if rule.roles is not None and credit["role"] not in rule.roles:
                     continue
                 if (
                     resolved.condition is not None
@@ -525,6 +633,7 @@ class PlanOracle:
         for component in self.plan.components:
             own = [line for line in earnings if line["component_id"] == component.id]
             lines.extend(self.floor_lines(component, own))
+        lines.extend(self.plan_floor_lines(lines))
         lines.extend(self.spiff_lines())
         lines.extend(self.clawback_lines(lines))
         lines.extend(self.cash_lines(earnings))

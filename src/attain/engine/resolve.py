@@ -16,7 +16,18 @@ from .conditions import Node, ValueType, parse_condition
 from .errors import RuleError
 from .loader import check_conditions, select_plan_version
 from .periods import Period, period_of, periods_in
-from .spec import Cap, Clawback, Component, Floor, Gate, Multiplier, Plan, RateTable, Spiff
+from .spec import (
+    Cap,
+    Clawback,
+    Component,
+    Floor,
+    Gate,
+    Multiplier,
+    Plan,
+    PlanFloor,
+    RateTable,
+    Spiff,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class ResolvedPlan:
     clawback: Clawback | None
     window_periods: tuple[Period, ...]
     caps: tuple[Cap, ...] = ()
+    floors: tuple[PlanFloor, ...] = ()
 
     @property
     def id(self) -> str:
@@ -144,6 +156,7 @@ def resolve_plan(
         clawback=clawback,
         window_periods=tuple(periods_in(window, plan.period)),
         caps=tuple(c for c in plan.caps if c.in_force_on(as_of)),
+        floors=tuple(f for f in plan.floors if f.in_force_on(as_of)),
     )
 
 

@@ -57,6 +57,7 @@ LINE_ORDER = [
     "credit_id",
     "line_kind",
     "tier",
+    "rate_kind",  # a plan's period and year floor lines share everything before it
 ]
 
 PAYOUT_COLUMNS = [

@@ -253,6 +253,13 @@ class Floor(Effective):
         return self
 
 
+class PlanFloor(Floor):
+    """A minimum the plan's components pay together per rep and period, or per rep and year
+    (topped up in the year's last plan period); see docs/plans.md, "Plan floor"."""
+
+    per: Literal["period", "year"] = "period"
+
+
 class Clawback(Effective):
     within_days: int = Field(ge=0)
     reduces_attainment: bool = False
@@ -330,6 +337,11 @@ class Spiff(Effective):
     id: Identifier
     name: str
     where: str | None = None
+    roles: list[Identifier] | None = Field(
+        default=None,
+        min_length=1,
+        description="credit roles the SPIFF pays; default: every role",
+    )
     window_from: dt.date
     window_to: dt.date = Field(description="first day after the window (half-open)")
     fixed: Decimal | None = Field(default=None, description="amount per deal, times credit share")
@@ -344,6 +356,10 @@ class Spiff(Effective):
         _check_places(self.fixed, 2, "SPIFF fixed amount")
         _check_places(self.percent, RATE_PLACES, "SPIFF percent")
         return self
+
+
+# The component id of plan floor top-up lines (like ``draw`` for draw lines).
+PLAN_FLOOR_ID = "plan_floor"
 
 
 # --- crediting ----------------------------------------------------------------------------
@@ -407,6 +423,9 @@ class Plan(Effective):
     spiffs: list[Spiff] = []
     clawback: Clawback | None = None
     caps: list[Cap] = Field(default=[], description="caps on all components together")
+    floors: list[PlanFloor] = Field(
+        default=[], description="minimum pay of all components together, per period or year"
+    )
     crediting: Crediting | None = None
     pay_on: PayOn = Field(default="booking", description="when components' earnings are paid")
 
@@ -430,6 +449,17 @@ class Plan(Effective):
             raise ValueError(f"component/SPIFF ids must be unique: {duplicates}")
         if "draw" in ids:
             raise ValueError("'draw' is reserved for draw lines; give the component another id")
+        for key, items in (("components", self.components), ("spiffs", self.spiffs)):
+            for index, item in enumerate(items):
+                if item.id == PLAN_FLOOR_ID:
+                    raise PathError(
+                        (key, index, "id"),
+                        f"{PLAN_FLOOR_ID!r} is reserved for plan floor lines; choose another id",
+                    )
+        if self.floors and not self.components:
+            raise PathError(
+                ("floors",), "a plan floor tops up the plan's components, and this plan has none"
+            )
         for index, component in enumerate(self.components):
             if component.measure not in self.measures:
                 raise PathError(
