@@ -167,7 +167,15 @@ def rep_chunks(
 
 
 def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -> None:
-    connection.execute("ALTER TABLE assigned RENAME TO all_assigned")
+    """Every chunk reads its reps' rows of these tables through a view. The credits are
+    stored in rep order, so that DuckDB's per-block minimum and maximum let each chunk skip
+    the blocks of other reps instead of scanning the whole book."""
+    connection.execute("SET preserve_insertion_order = true")
+    connection.execute(
+        "CREATE TEMPORARY TABLE all_assigned AS SELECT * FROM assigned ORDER BY rep_id"
+    )
+    connection.execute("SET preserve_insertion_order = false")
+    connection.execute("DROP TABLE assigned")
     for name in PER_REP_TABLES[1:]:
         connection.unregister(name)
         connection.register(f"all_{name}", getattr(prepared, name))
