@@ -183,3 +183,12 @@ def test_year_to_date_team_quota_needs_the_managers_earlier_quotas(backend):
     case.quotas = case.quotas.filter(keep)
     with pytest.raises(RuleError, match=r"no quota 'revenue' for rep 'M2' in 2026-Q1"):
         case.run(backend)
+
+
+def test_rates_of_100_or_more_do_not_overflow():
+    # A USD→JPY-sized rate scaled by 10^8 exceeds DuckDB's DECIMAL(18): widened first.
+    rows = credits(("C1", "D1", "R1", "1", "2026-02-10", "1234567.89", "USD"))
+    fx = fx_table(("USD", "GBP", "2026-01-01", None, "150.12345678"))
+    oracle, duckdb = run(fx, rows, "oracle"), run(fx, rows, "duckdb")
+    assert duckdb.lines.equals(oracle.lines)
+    assert duckdb.lines["base"].to_pylist() == [Decimal("185337599.28")]  # …599.2763907942

@@ -1,4 +1,4 @@
-"""Derived credits and team totals: manager roll-up, territory credit, team gates.
+"""Derived credits and team totals: manager roll-up, territory credit, team tests.
 
 The input credits say who sold what. A plan may also credit its reps for what *others*
 sold (docs/plans.md, "Crediting"):
@@ -19,8 +19,9 @@ The small dimensions are built here once, in exact Python or Arrow, like the tar
 - ``chain``: the effective-dated closure of the hierarchy, one row per (rep, manager at
   any level, interval); built level by level with Arrow joins, so cycles are found;
 - ``crediting_rules``: per plan, which roles of credits it derives from, and how deep;
-- ``team_targets``: for a team gate, the rep's manager on the period's last day and that
-  manager's quota.
+- ``team_targets``: for a team gate or multiplier, the rep's manager on the period's last
+  day and that manager's quota (of the period and, for a year-to-date test, of the year so
+  far).
 """
 
 from __future__ import annotations
@@ -546,7 +547,8 @@ def role_filter(component: ResolvedComponent) -> exp.Expression | None:
 
 def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
     """CTEs giving, per rep and period, the team total of ``component``'s measure and the
-    team quota; returns the last CTE's name (columns rep_id, period, team_total, team_quota).
+    team quota, of the period and of the year to date; returns the last CTE's name (columns
+    rep_id, period, team_quota, team_ytd_quota, team_total, team_ytd_total).
 
     The team of a manager M is M and every rep below M in the chain in force on each
     credit's event date; it counts their input credits of roles owner and split, converted
