@@ -16,7 +16,7 @@ from .test_conformance import COMPUTED
 @pytest.mark.parametrize("dialect", ["spark", "postgres"])
 def test_every_step_transpiles_and_parses_back(folder, dialect):
     case = load_case(folder)
-    prepared = prepare(case.plans, case.credits, case.assignments, case.quotas, period=case.period)
+    prepared = prepare(case.plans, case.credits, case.assignments, case.quotas, **case.options())
     for step in compile_program(prepared):
         text = for_dialect(step.query, dialect)
         assert "INT128" not in text and "HUGEINT" not in text

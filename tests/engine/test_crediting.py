@@ -86,10 +86,16 @@ def test_plan_refuses_manager_credits_rolling_up_again():
         parse_plan(text.replace("levels: 1", "levels: 0"), "mgr.yaml")
 
 
-def test_team_gate_refuses_year_to_date_scope():
+def test_team_tests_take_a_scope_and_a_team_multiplier_needs_an_attainment_condition():
     text = (CONFORMANCE / "40_team_gate_met_and_not_met" / "plan_ae.yaml").read_text()
-    bad = text.replace("team: true}", "team: true, attainment_scope: ytd}")
-    with pytest.raises(PlanError, match="a team gate tests the period"):
+    ytd = parse_plan(text.replace("team: true}", "team: true, attainment_scope: ytd}"), "ae.yaml")
+    gate = ytd.components[0].modifiers.gates[0]
+    assert gate.team and gate.attainment_scope == "ytd"
+    bad = text.replace(
+        "gates:", 'multipliers:\n        - {valid_from: 2026-01-01, factor: 2, when: "amount > 0", '
+        "team: true}\n      gates:"
+    )  # fmt: skip
+    with pytest.raises(PlanError, match=r"a team multiplier \('team: true'\) needs"):
         parse_plan(bad, "ae.yaml")
 
 

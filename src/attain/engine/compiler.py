@@ -36,6 +36,7 @@ from .cash import cash_outputs
 from .conditions import to_sql
 from .crediting import role_filter, team_attained, team_totals, with_derived_credits
 from .draws import draw_query
+from .fx import deal_currency, join_rates, rate_integer
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
 from .results import LINE_SCHEMA
@@ -45,6 +46,8 @@ MEASURE_SCALE = 8
 MEASURE = q.decimal_type(38, MEASURE_SCALE)
 MONEY = q.decimal_type(18, 2)
 FACTOR_UNIT = 10**FACTOR_PLACES
+# The line columns that show a triangulated conversion (NULL for a direct one).
+FX_DETAILS = ("fx_via", "fx_rate_to_via", "fx_rate_from_via")
 
 
 @dataclass(frozen=True)
@@ -142,47 +145,29 @@ def assigned_query(prepared: Prepared) -> exp.Select:
     )
 
 
-def deal_currency(table: str, plan_currency: exp.Expression) -> exp.Expression:
-    """A credit's currency; an empty one is the plan's."""
-    return q.coalesce(q.col("currency", table), plan_currency)
-
-
-def fx_join(credits: str, fx: str, plan_currency: exp.Expression) -> exp.Expression:
-    """The FX rate from the credit's currency to the plan's, in force on its event date."""
-    day = q.col("event_date", credits)
-    return q.and_(
-        q.eq(q.col("from_currency", fx), deal_currency(credits, plan_currency)),
-        q.eq(q.col("to_currency", fx), plan_currency),
-        exp.LTE(this=q.col("valid_from", fx), expression=day),
-        q.or_(
-            exp.Is(this=q.col("valid_to", fx), expression=q.null()),
-            exp.LT(this=day, expression=q.col("valid_to", fx)),
-        ),
-    )
-
-
 def missing_fx_query(plan: ResolvedPlan) -> exp.Select:
-    """The first credit (by id) of ``plan`` in a foreign currency without a rate, and how many."""
+    """The first credit (by id) of ``plan`` in a foreign currency without a rate (direct or
+    via the plan's pivot), how many, and which legs through the pivot were found."""
     plan_currency = q.text(plan.plan.currency)
+    query = exp.select(
+        q.col("credit_id", "b"),
+        q.col("currency", "b"),
+        q.col("event_date", "b"),
+        q.alias(exp.Window(this=exp.Count(this=exp.Star())), "n"),
+    ).from_(exp.alias_(exp.to_table("assigned"), "b", table=True), copy=False)
+    query, rates = join_rates(query, "b", plan.plan)
     return (
-        exp.select(
-            q.col("credit_id", "b"),
-            q.col("currency", "b"),
-            q.col("event_date", "b"),
-            q.alias(exp.Window(this=exp.Count(this=exp.Star())), "n"),
-        )
-        .from_(exp.alias_(exp.to_table("assigned"), "b", table=True), copy=False)
-        .join(
-            exp.alias_(exp.to_table("fx"), "f", table=True),
-            on=fx_join("b", "f", plan_currency),
-            join_type="left",
+        query.select(
+            q.alias(rates.leg_in, "leg_in"),
+            q.alias(rates.leg_out, "leg_out"),
+            append=True,
             copy=False,
-        )
+        )  # fmt: skip
         .where(
             q.and_(
                 q.eq(q.col("plan_id", "b"), q.text(plan.id)),
                 exp.NEQ(this=deal_currency("b", plan_currency), expression=plan_currency),
-                exp.Is(this=q.col("rate", "f"), expression=q.null()),
+                exp.Is(this=rates.rate, expression=q.null()),
             ),
             copy=False,
         )
@@ -241,32 +226,43 @@ class PlanCompiler:
             "cancel_period",
         ]
         plan_currency = q.text(self.plan.plan.currency)
+        # The rate that converts each credit (direct, else through the plan's pivot; NULL
+        # when none: missing_fx_query stops the run first) and the legs of a triangulation.
+        rated, rates = join_rates(
+            exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("b"))).from_(
+                exp.alias_(exp.to_table(raw), "b", table=True), copy=False
+            ),
+            "b",
+            self.plan.plan,
+        )
+        rated = rated.select(
+            q.alias(rates.rate, "fx_conv_rate"),
+            q.alias(rates.via, "fx_via"),
+            q.alias(rates.to_via, "fx_rate_to_via"),
+            q.alias(rates.from_via, "fx_rate_from_via"),
+            append=True,
+            copy=False,
+        )
+        rated_cte = self.cte("base_fx", rated)
         foreign = exp.NEQ(this=deal_currency("b", plan_currency), expression=plan_currency)
+        rate = q.col("fx_conv_rate", "b")
 
         def converted(name: str) -> exp.Expression:
             cents = q.round_half_even_division(
-                q.mul(q.to_integer(q.col(name, "b"), 2), q.to_integer(q.col("rate", "f"), 8)),
+                q.mul(q.to_integer(q.col(name, "b"), 2), rate_integer(rate.copy())),
                 q.cast(q.num(10**8), q.HUGEINT),
             )
-            return q.case([(foreign, q.cents_to_money(cents))], q.col(name, "b"))
+            return q.case([(foreign.copy(), q.cents_to_money(cents))], q.col(name, "b"))
 
         columns = [
             q.alias(converted(n), n) if n in ("amount", "margin") else q.col(n, "b") for n in names
         ]
-        query = (
-            exp.select(
-                *columns,
-                q.alias(deal_currency("b", plan_currency), "deal_currency"),
-                q.alias(q.case([(foreign, q.col("rate", "f"))], q.dec(1, 18, 8)), "fx_rate"),
-            )
-            .from_(exp.alias_(exp.to_table(raw), "b", table=True), copy=False)
-            .join(
-                exp.alias_(exp.to_table("fx"), "f", table=True),
-                on=fx_join("b", "f", plan_currency),
-                join_type="left",
-                copy=False,
-            )
-        )
+        query = exp.select(
+            *columns,
+            q.alias(deal_currency("b", plan_currency), "deal_currency"),
+            q.alias(q.case([(foreign, rate)], q.dec(1, 18, 8)), "fx_rate"),
+            *[q.col(name, "b") for name in FX_DETAILS],
+        ).from_(exp.alias_(exp.to_table(rated_cte), "b", table=True), copy=False)
         return self.cte("base", query)
 
     # -- measure and running totals --------------------------------------------------------
@@ -315,6 +311,7 @@ class PlanCompiler:
                 q.alias(q.true() if virtual else q.false(), "virtual"),
                 q.col("deal_currency"),
                 q.col("fx_rate"),
+                *[q.col(name) for name in FX_DETAILS],
                 *conditions,
             ).from_("base", copy=False)
 
@@ -429,6 +426,7 @@ class PlanCompiler:
                 q.col("proration", "t"),
                 q.col("deal_currency", "r"),
                 q.col("fx_rate", "r"),
+                *[q.col(name, "r") for name in FX_DETAILS],
                 q.alias(q.col("total", aliases[component.id]), "total"),
             )
             .from_(exp.alias_(exp.to_table(running), "r", table=True), copy=False)
@@ -454,33 +452,29 @@ class PlanCompiler:
                 join_type="left",
                 copy=False,
             )
+        query, team_aliases = self.team_joins(component, query)
+
+        def attained(rule, level: Decimal) -> exp.Expression:
+            ref = rule.component or component.id
+            if rule.team:
+                return team_attained(team_aliases[ref], level, rule.attainment_scope)
+            return self.attained(aliases[ref], level, rule.attainment_scope)
+
         factors = []
         for k, resolved in enumerate(component.multipliers):
             rule = resolved.rule
-            alias = aliases[rule.component or component.id]
             tests = [q.col(f"when_{k}", "r")]
             if rule.attainment_at_least is not None:
-                tests.append(self.attained(alias, rule.attainment_at_least, rule.attainment_scope))
+                tests.append(attained(rule, rule.attainment_at_least))
             if rule.attainment_below is not None:
-                below = self.attained(alias, rule.attainment_below, rule.attainment_scope)
-                tests.append(exp.Not(this=below))
+                tests.append(exp.Not(this=attained(rule, rule.attainment_below)))
             factors.append(
                 q.case(
                     [(q.and_(*tests), q.num(_int(rule.factor, FACTOR_PLACES)))], q.num(FACTOR_UNIT)
                 )
             )
         factor = q.cast(q.mul(*factors) if factors else q.num(1), q.HUGEINT)
-        query, team_aliases = self.team_joins(component, query)
-        gate_failures = [
-            exp.Not(
-                this=team_attained(team_aliases[g.component or component.id], g.attainment_at_least)
-                if g.team
-                else self.attained(
-                    aliases[g.component or component.id], g.attainment_at_least, g.attainment_scope
-                )
-            )
-            for g in component.gates
-        ]
+        gate_failures = [exp.Not(this=attained(g, g.attainment_at_least)) for g in component.gates]
         gated = q.or_(*gate_failures) if gate_failures else q.false()
         scale = FACTOR_PLACES * len(factors)
         multiplier = q.mul(
@@ -499,9 +493,11 @@ class PlanCompiler:
     def team_joins(
         self, component: ResolvedComponent, query: exp.Select
     ) -> tuple[exp.Select, dict[str, str]]:
-        """Join the team totals of the components this component's team gates test."""
+        """Join the team totals of the components this component's team gates and team
+        multipliers test."""
         index = {c.id: n for n, c in enumerate(self.plan.components)}
-        refs = sorted({g.component or component.id for g in component.gates if g.team})
+        rules = [*component.gates, *(m.rule for m in component.multipliers)]
+        refs = sorted({r.component or component.id for r in rules if r.team})
         aliases = {}
         for k, ref in enumerate(refs):
             alias = aliases[ref] = f"tm{k}"
@@ -753,6 +749,7 @@ class PlanCompiler:
             "proration": q.col("proration"),
             "deal_currency": q.col("deal_currency"),
             "fx_rate": q.col("fx_rate"),
+            **{name: q.col(name) for name in FX_DETAILS},
             "multiplier": q.col("multiplier"),
             "gated": q.col("gated"),
             "amount_before_cap": q.col("amount_0"),
@@ -885,6 +882,7 @@ class PlanCompiler:
             "proration": q.col("proration", "t"),
             "deal_currency": q.null(),
             "fx_rate": q.null(),
+            **{name: q.null() for name in FX_DETAILS},
             "multiplier": q.null(),
             "gated": q.false(),
             "amount_before_cap": top_up,
@@ -1069,6 +1067,7 @@ class PlanCompiler:
             "proration": q.null(),
             "deal_currency": q.col("deal_currency"),
             "fx_rate": q.col("fx_rate"),
+            **{name: q.col(name) for name in FX_DETAILS},
             "multiplier": q.null(),
             "gated": q.false(),
             "amount_before_cap": amount,

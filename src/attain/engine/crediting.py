@@ -1,4 +1,4 @@
-"""Derived credits and team totals: manager roll-up, territory credit, team gates.
+"""Derived credits and team totals: manager roll-up, territory credit, team tests.
 
 The input credits say who sold what. A plan may also credit its reps for what *others*
 sold (docs/plans.md, "Crediting"):
@@ -19,8 +19,9 @@ The small dimensions are built here once, in exact Python or Arrow, like the tar
 - ``chain``: the effective-dated closure of the hierarchy, one row per (rep, manager at
   any level, interval); built level by level with Arrow joins, so cycles are found;
 - ``crediting_rules``: per plan, which roles of credits it derives from, and how deep;
-- ``team_targets``: for a team gate, the rep's manager on the period's last day and that
-  manager's quota.
+- ``team_targets``: for a team gate or multiplier, the rep's manager on the period's last
+  day and that manager's quota (of the period and, for a year-to-date test, of the year so
+  far).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from sqlglot import exp
 
 from . import sql as q
 from .errors import InputError, RuleError
+from .fx import cross_rate, join_rates, missing_rate_message, pivot_of, python_rate, rate_integer
 from .inputs import credit_columns
-from .periods import parse_period
+from .periods import parse_period, year_periods
 from .resolve import ResolvedComponent, ResolvedPlan
 
 ALL_LEVELS = 1_000_000  # ``levels: all``: deeper than any real hierarchy
@@ -71,6 +73,7 @@ TEAM_TARGET_SCHEMA = pa.schema(
         ("period", pa.string()),
         ("manager_id", pa.string()),
         ("team_quota", pa.decimal128(18, 2)),
+        ("team_ytd_quota", pa.decimal128(18, 2)),  # only for a test on the year to date
     ]
 )
 TERRITORY_SCHEMA = pa.schema(
@@ -218,9 +221,21 @@ def crediting_rules(plans: dict[str, ResolvedPlan]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=RULE_SCHEMA)
 
 
+def team_tests(plan: ResolvedPlan) -> dict[str, set[str]]:
+    """Per component whose team total some gate or multiplier of the plan tests, the
+    scopes tested: ``period`` (the default of a team test) and/or ``ytd``."""
+    tests: dict[str, set[str]] = defaultdict(set)
+    for component in plan.components:
+        rules = [*component.gates, *(m.rule for m in component.multipliers)]
+        for rule in rules:
+            if rule.team:
+                tests[rule.component or component.id].add(rule.attainment_scope or "period")
+    return tests
+
+
 def team_components(plan: ResolvedPlan) -> list[ResolvedComponent]:
-    """Components whose team total some gate of the plan tests."""
-    ids = {g.component or c.id for c in plan.components for g in c.gates if g.team}
+    """Components whose team total some gate or multiplier of the plan tests."""
+    ids = team_tests(plan)
     return [c for c in plan.components if c.id in ids]
 
 
@@ -230,8 +245,10 @@ def build_team_targets(
     hierarchy: list[dict],
     quotas: list[dict],
 ) -> pa.Table:
-    """For each targeted rep and period of a component a team gate tests: the rep's manager
-    on the period's last day and the manager's quota of that component's quota name."""
+    """For each targeted rep and period of a component a team gate or multiplier tests: the
+    rep's manager on the period's last day and the manager's quota of that component's quota
+    name for the period and, when a test is on the year to date, the sum of the manager's
+    quotas of the year's periods up to and including it (not prorated)."""
     from .targets import TargetBuilder  # targets imports resolve, like this module
 
     by_rep: dict[str, list[dict]] = defaultdict(list)
@@ -242,6 +259,7 @@ def build_team_targets(
         tested = {c.id: c for c in team_components(plan)}
         if not tested:
             continue
+        scopes = team_tests(plan)
         builder = TargetBuilder(plan, [], quotas)
         for target in targets:
             component = tested.get(target["component_id"])
@@ -252,14 +270,27 @@ def build_team_targets(
             if manager is None:
                 raise RuleError(
                     f"rep {target['rep_id']!r} has no manager on {day}: plan {plan_id}, "
-                    f"component {component.id!r} has a team gate"
+                    f"component {component.id!r} has a team gate or multiplier"
                 )
-            quota = builder._period_quota(manager, component, parse_period(target["period"]))
-            if quota <= 0:
-                raise RuleError(
-                    f"team quota {component.component.quota.name!r} of manager {manager!r} "
-                    f"in {target['period']} is {quota}: team attainment is undefined"
+            period = parse_period(target["period"])
+            quota = builder._period_quota(manager, component, period)
+            ytd_quota = None
+            if "ytd" in scopes[component.id]:
+                ytd_quota = sum(
+                    (
+                        builder._period_quota(manager, component, p)
+                        for p in year_periods(period.year, plan.plan.period)
+                        if p.start <= period.start
+                    ),
+                    Decimal("0.00"),
                 )
+            for value, what in ((quota, "in"), (ytd_quota, "up to")):
+                if value is not None and value <= 0:
+                    raise RuleError(
+                        f"team quota {component.component.quota.name!r} of manager "
+                        f"{manager!r} {what} {target['period']} is {value}: team attainment "
+                        "is undefined"
+                    )
             rows.append(
                 {
                     "rep_id": target["rep_id"],
@@ -268,6 +299,7 @@ def build_team_targets(
                     "period": target["period"],
                     "manager_id": manager,
                     "team_quota": quota,
+                    "team_ytd_quota": ytd_quota,
                 }
             )
     return pa.Table.from_pylist(rows, schema=TEAM_TARGET_SCHEMA)
@@ -319,18 +351,24 @@ def check_team_fx(
         for row in sorted(pairs.to_pylist(), key=lambda r: (r["event_date"], r["currency"])):
             if row["currency"] == target:
                 continue
-            day = row["event_date"]
-            if not any(
-                r["from_currency"] == row["currency"]
-                and r["to_currency"] == target
-                and r["valid_from"] <= day
-                and (r["valid_to"] is None or day < r["valid_to"])
-                for r in rates
-            ):
-                raise RuleError(
-                    f"no FX rate from {row['currency']} to {target} on {day} (credit "
-                    f"{row['credit_id_min']!r}, needed for the team totals of plan {plan.id})"
+            day, currency = row["event_date"], row["currency"]
+            if python_rate(rates, currency, target, day) is not None:
+                continue
+            pivot = pivot_of(plan.plan, currency)
+            leg_in = leg_out = None
+            if pivot is not None:
+                leg_in = python_rate(rates, currency, pivot, day)
+                leg_out = python_rate(rates, pivot, target, day)
+                if leg_in is not None and leg_out is not None and cross_rate(leg_in, leg_out) > 0:
+                    continue
+            detail = (
+                f"credit {row['credit_id_min']!r}, needed for the team totals of plan {plan.id}"
+            )
+            raise RuleError(
+                missing_rate_message(
+                    plan.plan, currency, day, detail, leg_in is not None, leg_out is not None
                 )
+            )
 
 
 def prepare_crediting(
@@ -509,13 +547,14 @@ def role_filter(component: ResolvedComponent) -> exp.Expression | None:
 
 def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
     """CTEs giving, per rep and period, the team total of ``component``'s measure and the
-    team quota; returns the last CTE's name (columns rep_id, period, team_total, team_quota).
+    team quota, of the period and of the year to date; returns the last CTE's name (columns
+    rep_id, period, team_quota, team_ytd_quota, team_total, team_ytd_total).
 
     The team of a manager M is M and every rep below M in the chain in force on each
     credit's event date; it counts their input credits of roles owner and split, converted
     into the plan's currency like the plan's own, measured by the component's measure.
     """
-    from .compiler import MEASURE, PlanCompiler, fx_join, period_label
+    from .compiler import MEASURE, PlanCompiler, period_label, year_of
 
     name = f"team_{n}"
     if name in dict(compiler.ctes):
@@ -571,13 +610,25 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
     plan_currency = q.text(compiler.plan.plan.currency)
     currency = q.coalesce(q.col("currency", "b"), plan_currency)
     foreign = exp.NEQ(this=currency, expression=plan_currency)
+    # The same rate as the plan's own credits: direct, else through the plan's pivot.
+    rated, rates = join_rates(
+        exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("b"))).from_(
+            exp.alias_(exp.to_table(source), "b", table=True), copy=False
+        ),
+        "b",
+        compiler.plan.plan,
+    )
+    rated_cte = compiler.cte(
+        f"team_fx_{n}",
+        rated.select(q.alias(rates.rate, "fx_conv_rate"), append=True, copy=False),
+    )
 
     def converted(column: str) -> exp.Expression:
         cents = q.round_half_even_division(
-            q.mul(q.to_integer(q.col(column, "b"), 2), q.to_integer(q.col("rate", "f"), 8)),
+            q.mul(q.to_integer(q.col(column, "b"), 2), rate_integer(q.col("fx_conv_rate", "b"))),
             q.cast(q.num(10**8), q.HUGEINT),
         )
-        return q.case([(foreign, q.cents_to_money(cents))], q.col(column, "b"))
+        return q.case([(foreign.copy(), q.cents_to_money(cents))], q.col(column, "b"))
 
     columns = [
         q.alias(converted(c), c) if c in ("amount", "margin") else q.col(c, "b")
@@ -585,13 +636,8 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
     ]
     converted_cte = compiler.cte(
         f"team_conv_{n}",
-        exp.select(q.col("team_id", "b"), *columns)
-        .from_(exp.alias_(exp.to_table(source), "b", table=True), copy=False)
-        .join(
-            exp.alias_(exp.to_table("fx"), "f", table=True),
-            on=fx_join("b", "f", plan_currency),
-            join_type="left",
-            copy=False,
+        exp.select(q.col("team_id", "b"), *columns).from_(
+            exp.alias_(exp.to_table(rated_cte), "b", table=True), copy=False
         ),
     )
     value, included = PlanCompiler.measure(component)
@@ -603,19 +649,27 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
         .where(included, copy=False)
         .group_by(q.col("team_id"), period, copy=False),
     )
+    # The team's periods of the year up to the target's (labels of one year sort in order):
+    # the period's own sum is the team total, all of them the year-to-date team total.
+    this_period = q.eq(q.col("period", "s"), q.col("period", "t"))
+    period_sum = exp.Sum(this=q.case([(this_period, q.col("s", "s"))], q.num(0)))
+    keys = [q.col(c, "t") for c in ("rep_id", "period", "team_quota", "team_ytd_quota")]
     query = (
         exp.select(
-            q.col("rep_id", "t"),
-            q.col("period", "t"),
-            q.col("team_quota", "t"),
-            q.alias(q.cast(q.coalesce(q.col("s", "s"), q.num(0)), MEASURE), "team_total"),
+            *keys,
+            q.alias(q.cast(q.coalesce(period_sum, q.num(0)), MEASURE), "team_total"),
+            q.alias(
+                q.cast(q.coalesce(exp.Sum(this=q.col("s", "s")), q.num(0)), MEASURE),
+                "team_ytd_total",
+            ),
         )
         .from_(exp.alias_(exp.to_table("team_targets"), "t", table=True), copy=False)
         .join(
             exp.alias_(exp.to_table(sums), "s", table=True),
             on=q.and_(
                 q.eq(q.col("team_id", "s"), q.col("manager_id", "t")),
-                q.eq(q.col("period", "s"), q.col("period", "t")),
+                q.eq(year_of(q.col("period", "s")), year_of(q.col("period", "t"))),
+                exp.LTE(this=q.col("period", "s"), expression=q.col("period", "t")),
             ),
             join_type="left",
             copy=False,
@@ -627,11 +681,15 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
             ),
             copy=False,
         )
+        .group_by(*[k.copy() for k in keys], copy=False)
     )
     return compiler.cte(name, query)
 
 
-def team_attained(alias: str, level: Decimal) -> exp.Expression:
-    """``team_total >= level % × team_quota`` on a ``team_totals`` row joined as ``alias``."""
-    threshold = q.mul(q.dec(level, 38, 4), q.col("team_quota", alias), q.dec(Decimal("0.01"), 3, 2))
-    return q.coalesce(exp.GTE(this=q.col("team_total", alias), expression=threshold), q.false())
+def team_attained(alias: str, level: Decimal, scope: str | None = None) -> exp.Expression:
+    """``team total >= level % × team quota`` on a ``team_totals`` row joined as ``alias``:
+    of the period (the default), or of the year to date (``scope`` ``ytd``)."""
+    total, quota = ("team_ytd_total", "team_ytd_quota") if scope == "ytd" else (
+        "team_total", "team_quota")  # fmt: skip
+    threshold = q.mul(q.dec(level, 38, 4), q.col(quota, alias), q.dec(Decimal("0.01"), 3, 2))
+    return q.coalesce(exp.GTE(this=q.col(total, alias), expression=threshold), q.false())

@@ -86,8 +86,20 @@ def _modifiers(line: dict) -> str:
             f"Quota and target incentive are prorated to {percent(line['proration'] * 100)}."
         )
     if line["deal_currency"] is not None and line["deal_currency"] != line["currency"]:
-        notes.append(f"Converted from {line['deal_currency']} at {number(line['fx_rate'])}.")
+        notes.append(_converted(line))
     return "".join(f" {n}" for n in notes)
+
+
+def _converted(line: dict) -> str:
+    source, rate = line["deal_currency"], number(line["fx_rate"])
+    via = line["fx_via"]
+    if via is None:
+        return f"Converted from {source} at {rate}."
+    return (
+        f"Converted from {source} at {rate} via {via} ({source}→{via} "
+        f"{number(line['fx_rate_to_via'])} × {via}→{line['currency']} "
+        f"{number(line['fx_rate_from_via'])})."
+    )
 
 
 def _earning(line: dict) -> str:
@@ -245,7 +257,7 @@ EXPLAINED_BY = [
     "line_kind", "component_id", "deal_id", "event_date", "tier", "basis", "semantic",
     "evaluation", "rate_kind", "tier_from", "tier_to", "rate_from", "rate", "base",
     "period_total", "target_incentive", "proration", "multiplier", "gated",
-    "deal_currency", "fx_rate",
+    "deal_currency", "fx_rate", "fx_via", "fx_rate_to_via", "fx_rate_from_via",
     "amount_before_cap", "cap_reduction", "amount", "currency",
 ]  # fmt: skip
 

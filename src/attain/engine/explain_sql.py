@@ -204,7 +204,35 @@ def modifiers() -> exp.Expression:
                     exp.Not(this=is_null(deal_currency)),
                     exp.NEQ(this=deal_currency, expression=CURRENCY),
                 ),
-                cat(" Converted from ", deal_currency, " at ", col("n_fx_rate"), "."),
+                q.case(
+                    [
+                        (
+                            is_null(col("fx_via")),
+                            cat(" Converted from ", deal_currency, " at ", col("n_fx_rate"), "."),
+                        )
+                    ],
+                    cat(
+                        " Converted from ",
+                        deal_currency.copy(),
+                        " at ",
+                        col("n_fx_rate"),
+                        " via ",
+                        col("fx_via"),
+                        " (",
+                        deal_currency.copy(),
+                        "→",
+                        col("fx_via"),
+                        " ",
+                        col("n_fx_rate_to_via"),
+                        " × ",
+                        col("fx_via"),
+                        "→",
+                        CURRENCY.copy(),
+                        " ",
+                        col("n_fx_rate_from_via"),
+                        ").",
+                    ),
+                ),  # fmt: skip
             )
         ],
         q.text(""),
@@ -390,6 +418,8 @@ NUMBER_OF = {
     "n_tier_to": col("tier_to"),
     "n_multiplier": col("multiplier"),
     "n_fx_rate": col("fx_rate"),
+    "n_fx_rate_to_via": col("fx_rate_to_via"),
+    "n_fx_rate_from_via": col("fx_rate_from_via"),
     "n_base_percent": q.mul(col("base"), q.num(100)),
     "n_proration_percent": q.mul(col("proration"), q.num(100)),
 }

@@ -19,13 +19,14 @@ from .cash import oracle_cash_lines
 from .conditions import evaluate
 from .errors import RuleError
 from .explain import add_explanations
-from .money import round_money
+from .fx import missing_rate_message
+from .money import round_half_even, round_money
 from .oracle_crediting import TeamTotals, derived_credits
 from .periods import period_of, year_periods
 from .prepare import Prepared
 from .resolve import ResolvedComponent, ResolvedPlan
 from .results import LINE_SCHEMA, Result, build_result
-from .spec import PLAN_FLOOR_ID
+from .spec import PLAN_FLOOR_ID, Plan
 
 
 @dataclass
@@ -150,40 +151,26 @@ class PlanOracle:
         self, component: ResolvedComponent, credit: dict, period: str
     ) -> tuple[Fraction, bool]:
         rep_id = credit["rep_id"]
+
+        def reaches(rule, level: Decimal) -> bool:
+            """The rule's attainment test: the rep's, or (``team: true``) the team's."""
+            ref = rule.component or component.id
+            if rule.team:
+                tested = self.plan.component(ref)
+                return self.team.attained(rep_id, tested, period, level, rule.attainment_scope)
+            return self.attained(rep_id, ref, period, level, rule.attainment_scope)
+
         factor = Fraction(1)
         for resolved in component.multipliers:
             rule = resolved.rule
             if resolved.condition is not None and evaluate(resolved.condition, credit) is not True:
                 continue
-            ref = rule.component or component.id
-            if rule.attainment_at_least is not None and not self.attained(
-                rep_id, ref, period, rule.attainment_at_least, rule.attainment_scope
-            ):
+            if rule.attainment_at_least is not None and not reaches(rule, rule.attainment_at_least):
                 continue
-            if rule.attainment_below is not None and self.attained(
-                rep_id, ref, period, rule.attainment_below, rule.attainment_scope
-            ):
+            if rule.attainment_below is not None and reaches(rule, rule.attainment_below):
                 continue
             factor *= Fraction(rule.factor)
-        gated = any(
-            not (
-                self.team.attained(
-                    rep_id,
-                    self.plan.component(gate.component or component.id),
-                    period,
-                    gate.attainment_at_least,
-                )
-                if gate.team
-                else self.attained(
-                    rep_id,
-                    gate.component or component.id,
-                    period,
-                    gate.attainment_at_least,
-                    gate.attainment_scope,
-                )
-            )
-            for gate in component.gates
-        )
+        gated = any(not reaches(gate, gate.attainment_at_least) for gate in component.gates)
         return factor, gated
 
     # -- tier lines --------------------------------------------------------------------
@@ -227,6 +214,9 @@ class PlanOracle:
             "proration": target["proration"],
             "deal_currency": credit["deal_currency"],
             "fx_rate": credit["fx_rate"],
+            "fx_via": credit["fx_via"],
+            "fx_rate_to_via": credit["fx_rate_to_via"],
+            "fx_rate_from_via": credit["fx_rate_from_via"],
             "multiplier": factor,
             "gated": gated,
             "currency": self.plan.plan.currency,
@@ -418,6 +408,9 @@ class PlanOracle:
                     "proration": target["proration"],
                     "deal_currency": None,
                     "fx_rate": None,
+                    "fx_via": None,
+                    "fx_rate_to_via": None,
+                    "fx_rate_from_via": None,
                     "multiplier": None,
                     "gated": False,
                     "amount_before_cap": limit - earned,
@@ -585,6 +578,9 @@ class PlanOracle:
                         "proration": None,
                         "deal_currency": credit["deal_currency"],
                         "fx_rate": credit["fx_rate"],
+                        "fx_via": credit["fx_via"],
+                        "fx_rate_to_via": credit["fx_rate_to_via"],
+                        "fx_rate_from_via": credit["fx_rate_from_via"],
                         "multiplier": None,
                         "gated": False,
                         "amount_before_cap": amount,
@@ -690,7 +686,7 @@ def oracle_lines(prepared: Prepared) -> list[dict]:
     fx_rows = prepared.fx.to_pylist()
     lines, every_period = [], []
     for plan_id, plan in sorted(prepared.plans.items()):
-        credits = convert_currency(by_plan.get(plan_id, []), plan.plan.currency, fx_rows)
+        credits = convert_currency(by_plan.get(plan_id, []), plan.plan, fx_rows)
         plan_lines = PlanOracle(prepared, plan, credits).run()
         every_period.extend(plan_lines)
         wanted = {p.label for p in plan.window_periods}
@@ -755,6 +751,9 @@ def draw_lines(schedule: list[dict], lines: list[dict]) -> list[dict]:
                         "proration": None,
                         "deal_currency": None,
                         "fx_rate": None,
+                        "fx_via": None,
+                        "fx_rate_to_via": None,
+                        "fx_rate_from_via": None,
                         "multiplier": None,
                         "gated": False,
                         "amount_before_cap": amount,
@@ -766,37 +765,62 @@ def draw_lines(schedule: list[dict], lines: list[dict]) -> list[dict]:
     return result
 
 
-def convert_currency(credits: list[dict], currency: str, fx_rows: list[dict]) -> list[dict]:
+def _rate_on(fx_rows: list[dict], source: str, target: str, day: dt.date) -> Decimal | None:
+    for row in fx_rows:
+        if (row["from_currency"], row["to_currency"]) != (source, target):
+            continue
+        if row["valid_from"] <= day and (row["valid_to"] is None or day < row["valid_to"]):
+            return row["rate"]
+    return None
+
+
+def convert_currency(credits: list[dict], plan: Plan, fx_rows: list[dict]) -> list[dict]:
     """Credits with amount and margin in the plan's currency, at the rate of the event date,
-    rounded half-even to the cent; each keeps its deal currency and the rate used."""
+    rounded half-even to the cent; each keeps its deal currency and the rate used.
+
+    The rate is the direct one; failing that, with a pivot P (the plan's ``fx_pivot``, when
+    it is neither currency), deal→P × P→plan rounded half-even to 8 places."""
+    currency = plan.currency
     converted, missing = [], []
     for credit in credits:
         deal_currency = credit.get("currency") or currency
-        rate = Decimal(1)
+        day = credit["event_date"]
+        rate, via, to_via, from_via = Decimal(1), None, None, None
         if deal_currency != currency:
-            found = [
-                row["rate"]
-                for row in fx_rows
-                if row["from_currency"] == deal_currency
-                and row["to_currency"] == currency
-                and row["valid_from"] <= credit["event_date"]
-                and (row["valid_to"] is None or credit["event_date"] < row["valid_to"])
-            ]
-            if not found:
-                missing.append(credit)
+            rate = _rate_on(fx_rows, deal_currency, currency, day)
+            pivot = plan.fx_pivot
+            if rate is None and pivot is not None and pivot not in (deal_currency, currency):
+                to_via = _rate_on(fx_rows, deal_currency, pivot, day)
+                from_via = _rate_on(fx_rows, pivot, currency, day)
+                if to_via is not None and from_via is not None:
+                    cross = round_half_even(Fraction(to_via) * Fraction(from_via), 8)
+                    if cross > 0:
+                        rate, via = cross, pivot
+            if rate is None:
+                missing.append((credit, to_via is not None, from_via is not None))
                 continue
-            rate = found[0]
-        row = {**credit, "deal_currency": deal_currency, "fx_rate": rate}
+            if via is None:
+                to_via = from_via = None
+        row = {
+            **credit,
+            "deal_currency": deal_currency,
+            "fx_rate": rate,
+            "fx_via": via,
+            "fx_rate_to_via": to_via,
+            "fx_rate_from_via": from_via,
+        }
         if deal_currency != currency:
             for column in ("amount", "margin"):
                 if row[column] is not None:
                     row[column] = round_money(Fraction(row[column]) * Fraction(rate))
         converted.append(row)
     if missing:
-        first = min(missing, key=lambda c: c["credit_id"])
+        first, leg_in, leg_out = min(missing, key=lambda m: m[0]["credit_id"])
+        detail = f"credit {first['credit_id']!r}; {len(missing)} credit(s) lack a rate"
         raise RuleError(
-            f"no FX rate from {first.get('currency')} to {currency} on {first['event_date']} "
-            f"(credit {first['credit_id']!r}; {len(missing)} credit(s) lack a rate)"
+            missing_rate_message(
+                plan, first.get("currency"), first["event_date"], detail, leg_in, leg_out
+            )
         )
     return converted
 

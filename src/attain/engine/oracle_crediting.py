@@ -130,7 +130,7 @@ class TeamTotals:
             team = {credit["rep_id"], *self.hierarchy.managers(credit["rep_id"], day)}
             if not team & managers:
                 continue
-            (converted,) = convert_currency([credit], self.plan.plan.currency, fx_rows)
+            (converted,) = convert_currency([credit], self.plan.plan, fx_rows)
             value, included = measure_value(component, converted)
             if not included:
                 continue
@@ -140,10 +140,32 @@ class TeamTotals:
         return totals
 
     def attained(
-        self, rep_id: str, component: ResolvedComponent, period: str, level: Decimal
+        self,
+        rep_id: str,
+        component: ResolvedComponent,
+        period: str,
+        level: Decimal,
+        scope: str | None = None,
     ) -> bool:
+        """The team of the rep's manager (on the period's last day) reaches ``level`` % of
+        the manager's quota: in the period, or (``scope`` ``ytd``) in the year so far."""
         if component.id not in self.totals:
             self.totals[component.id] = self._sum(component)
         target = self.targets[(rep_id, component.id, period)]
-        total = self.totals[component.id].get((target["manager_id"], period), Fraction(0))
-        return total >= Fraction(level) * Fraction(target["team_quota"]) / 100
+        manager = target["manager_id"]
+        totals = self.totals[component.id]
+        if scope == "ytd":
+            # the manager's team's sums of this year's periods, up to and including this one
+            total = sum(
+                (
+                    value
+                    for (team, label), value in totals.items()
+                    if team == manager and label[:4] == period[:4] and label <= period
+                ),
+                Fraction(0),
+            )
+            quota = target["team_ytd_quota"]
+        else:
+            total = totals.get((manager, period), Fraction(0))
+            quota = target["team_quota"]
+        return total >= Fraction(level) * Fraction(quota) / 100

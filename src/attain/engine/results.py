@@ -39,6 +39,10 @@ LINE_SCHEMA = pa.schema(
         ("proration", pa.decimal128(9, 6)),
         ("deal_currency", pa.string()),
         ("fx_rate", pa.decimal128(18, 8)),
+        # a conversion through the plan's pivot: the pivot and both legs (else empty)
+        ("fx_via", pa.string()),
+        ("fx_rate_to_via", pa.decimal128(18, 8)),
+        ("fx_rate_from_via", pa.decimal128(18, 8)),
         ("multiplier", pa.decimal128(38, 12)),
         ("gated", pa.bool_()),
         ("amount_before_cap", MONEY),

@@ -182,7 +182,8 @@ class RateTable(Effective):
 
 
 # Whose total an attainment test compares with which quota: None = the tested component's
-# own accumulation; "period" = the period alone; "ytd" = the year to date.
+# own accumulation; "period" = the period alone; "ytd" = the year to date. A team test
+# (``team: true``) reads None as "period".
 AttainmentScope = Literal["period", "ytd"] | None
 
 
@@ -195,14 +196,9 @@ class Gate(Effective):
     team: bool = Field(
         default=False,
         description="test the team's attainment: the rep's manager's team total against the "
-        "manager's quota (see docs/plans.md, 'Modifiers', team gate)",
+        "manager's quota, for the period (default) or the year to date (attainment_scope: "
+        "ytd); see docs/plans.md, 'Modifiers', team tests",
     )
-
-    @model_validator(mode="after")
-    def _team_scope(self) -> Gate:
-        if self.team and self.attainment_scope == "ytd":
-            raise ValueError("a team gate tests the period: 'attainment_scope: ytd' is not allowed")
-        return self
 
 
 class Multiplier(Effective):
@@ -215,11 +211,20 @@ class Multiplier(Effective):
     attainment_below: Decimal | None = None
     component: Identifier | None = None
     attainment_scope: AttainmentScope = None
+    team: bool = Field(
+        default=False,
+        description="test the team's attainment (as a team gate does) instead of the rep's",
+    )
 
     @model_validator(mode="after")
     def _has_condition(self) -> Multiplier:
-        if self.when is None and self.attainment_at_least is None and self.attainment_below is None:
+        attainment = self.attainment_at_least is not None or self.attainment_below is not None
+        if self.when is None and not attainment:
             raise ValueError("a multiplier needs 'when' or an attainment condition")
+        if self.team and not attainment:
+            raise ValueError(
+                "a team multiplier ('team: true') needs 'attainment_at_least' or 'attainment_below'"
+            )
         _check_places(self.factor, FACTOR_PLACES, "factor")
         return self
 
@@ -416,6 +421,12 @@ class Plan(Effective):
     version: int = Field(ge=1)
     name: str
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    fx_pivot: str | None = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="currency through which a deal is converted when the FX table has no "
+        "direct rate to the plan's currency (deal → pivot → plan); null: direct rates only",
+    )
     period: PeriodType
     proration: bool = True
     measures: dict[Identifier, Measure]

@@ -12,6 +12,7 @@ from ..compiler import Step, compile_program, missing_fx_query, unassigned_query
 from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import RuleError
 from ..explain_sql import explain_lines
+from ..fx import missing_rate_message
 from ..prepare import Prepared
 from ..results import LINE_SCHEMA, Result, build_result
 
@@ -100,11 +101,9 @@ def _check_fx(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None
     for _, plan in sorted(prepared.plans.items()):
         row = connection.execute(missing_fx_query(plan).sql(dialect=DIALECT)).fetchone()
         if row is not None:
-            credit_id, currency, day, count = row
-            raise RuleError(
-                f"no FX rate from {currency} to {plan.plan.currency} on {day} "
-                f"(credit {credit_id!r}; {count} credit(s) lack a rate)"
-            )
+            credit_id, currency, day, count, leg_in, leg_out = row
+            detail = f"credit {credit_id!r}; {count} credit(s) lack a rate"
+            raise RuleError(missing_rate_message(plan.plan, currency, day, detail, leg_in, leg_out))
 
 
 def calculate_with_duckdb(prepared: Prepared) -> Result:

@@ -36,6 +36,7 @@ from ..compiler import compile_program, for_dialect, missing_fx_query, unassigne
 from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import EngineError, RuleError
 from ..explain_sql import explain_lines
+from ..fx import missing_rate_message
 from ..prepare import Prepared
 from ..results import LINE_SCHEMA, Result, build_result
 
@@ -243,11 +244,9 @@ def _check_fx(prepared: Prepared, session: SparkSession) -> None:
             continue
         rows = _sql(session, missing_fx_query(plan)).collect()
         if rows:
-            credit_id, currency, day, count = rows[0]
-            raise RuleError(
-                f"no FX rate from {currency} to {plan.plan.currency} on {day} "
-                f"(credit {credit_id!r}; {count} credit(s) lack a rate)"
-            )
+            credit_id, currency, day, count, leg_in, leg_out = rows[0]
+            detail = f"credit {credit_id!r}; {count} credit(s) lack a rate"
+            raise RuleError(missing_rate_message(plan.plan, currency, day, detail, leg_in, leg_out))
 
 
 def calculate_with_spark(prepared: Prepared, spark: SparkSession | None = None) -> Result:
