@@ -36,7 +36,7 @@ from sqlglot import exp
 
 from . import sql as q
 from .backends.duckdb import check_assigned, create_step, parquet_scan, register_inputs
-from .compiler import OUTPUT_COLUMNS, compile_program, sql_type
+from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explanation_expression
 from .inputs import normalise_credits
@@ -108,7 +108,7 @@ def calculate_files(
             steps = compile_program(prepared)
             register_inputs(prepared, connection)
             assigned, plan_steps = steps[0], steps[1:]
-            create_step(connection, assigned)
+            _create_in_rep_order(connection, assigned)
             check_assigned(prepared, connection)
             chunks = rep_chunks(connection, chunk_credits or CHUNK_CREDITS)
             _set_aside_per_rep_tables(connection, prepared)
@@ -166,16 +166,25 @@ def rep_chunks(
     return list(itertools.pairwise(bounds))
 
 
-def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -> None:
-    """Every chunk reads its reps' rows of these tables through a view. The credits are
-    stored in rep order, so that DuckDB's per-block minimum and maximum let each chunk skip
-    the blocks of other reps instead of scanning the whole book."""
-    connection.execute("SET preserve_insertion_order = true")
-    connection.execute(
-        "CREATE TEMPORARY TABLE all_assigned AS SELECT * FROM assigned ORDER BY rep_id"
+def _create_in_rep_order(connection: duckdb.DuckDBPyConnection, assigned: Step) -> None:
+    """The ``assigned`` step, stored in rep order: each chunk reads its reps' credits through
+    a view, and DuckDB's per-block minimum and maximum let it skip the blocks of other reps
+    instead of scanning the whole book."""
+    query = (
+        exp.select(exp.Star())
+        .from_(exp.alias_(exp.Subquery(this=assigned.query), "a", table=True))
+        .order_by(q.col("rep_id"))
     )
-    connection.execute("SET preserve_insertion_order = false")
-    connection.execute("DROP TABLE assigned")
+    ordered = Step(assigned.name, query, assigned.output)
+    connection.execute("SET preserve_insertion_order = true")
+    try:
+        create_step(connection, ordered)
+    finally:
+        connection.execute("SET preserve_insertion_order = false")
+
+
+def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -> None:
+    connection.execute("ALTER TABLE assigned RENAME TO all_assigned")
     for name in PER_REP_TABLES[1:]:
         connection.unregister(name)
         connection.register(f"all_{name}", getattr(prepared, name))
