@@ -47,9 +47,7 @@ def test_same_tables_and_csv_as_calculate(folder, chunk_credits, tmp_path):
     case = load_case(folder)
     expected = case.run("duckdb")
     phases = []
-    written = run_files(
-        case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append
-    )
+    written = run_files(case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append)
     chunks = phases.count("calculate and write a chunk of reps")
     credited = pc.filter(expected.lines, pc.is_valid(expected.lines["credit_id"]))
     credited_reps = len(pc.unique(credited["rep_id"]))
@@ -197,3 +195,30 @@ def test_cli_on_duckdb_writes_through_files(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     expected = load_case(case).run("duckdb").lines
     assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(expected)
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "oracle"])
+def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
+    from attain.engine.cli import main
+
+    case = CONFORMANCE / "01_marginal_tiers_on_attainment"
+    arguments = [
+        "--plans", str(plans_folder(tmp_path, case)),
+        "--credits", str(case / "credits.csv"),
+        "--assignments", str(case / "assignments.csv"),
+        "--quotas", str(case / "quotas.csv"),
+        "--period", "2026-Q1",
+        "--backend", backend,
+    ]  # fmt: skip
+    assert main([*arguments, "--formats", "parquet", "--out", str(tmp_path / "p")]) == 0
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        "component_payouts.parquet", "earnings.parquet", "payouts.parquet"
+    ]  # fmt: skip
+    assert main([*arguments, "--formats", "csv", "--out", str(tmp_path / "c")]) == 0
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "component_payouts.csv", "earnings.csv", "payouts.csv"
+    ]  # fmt: skip
+    capsys.readouterr()
+    assert main([*arguments, "--formats", "xlsx", "--out", str(tmp_path / "x")]) == 1
+    assert "output formats must be one or more of parquet, csv; got xlsx" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

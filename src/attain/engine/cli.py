@@ -4,12 +4,13 @@
                 [--draws FILE] [--hierarchy FILE] [--territories FILE] [--payments FILE]
                 --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
-                --out DIR
+                [--formats parquet,csv] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
-Parquet, written to temporary files first and then renamed: a failed run leaves no partial
-output. Usable on its own as ``python -m attain.engine.cli``.
+Parquet (``--formats`` chooses one or both), written to temporary files first and then
+renamed: a failed run leaves no partial output. Usable on its own as
+``python -m attain.engine.cli``.
 
 On DuckDB (the default) the calculation goes from files to files (``files.py``): the credits
 are checked batch by batch and the lines stream out sorted, so a book of ten million lines
@@ -34,7 +35,7 @@ import pyarrow.parquet as pq
 
 from .calculate import calculate
 from .errors import EngineError
-from .files import calculate_files
+from .files import FORMATS, calculate_files, check_formats
 from .loader import load_plans
 
 
@@ -53,11 +54,15 @@ def read_table(path: str | Path) -> pa.Table:
     return pacsv.read_csv(path, convert_options=options)
 
 
-def write_outputs(tables: dict[str, pa.Table], out: Path) -> list[Path]:
+def write_outputs(
+    tables: dict[str, pa.Table], out: Path, formats: tuple[str, ...] = FORMATS
+) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
+    writers = {"csv": pacsv.write_csv, "parquet": pq.write_table}
     for name, table in tables.items():
-        for suffix, writer in ((".csv", pacsv.write_csv), (".parquet", pq.write_table)):
+        for fmt in check_formats(formats):
+            suffix, writer = f".{fmt}", writers[fmt]
             final = out / f"{name}{suffix}"
             temporary = out / f".{name}{suffix}.partial"
             writer(table, temporary)
@@ -95,6 +100,11 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
         "--memory-limit",
         help="DuckDB's memory limit, e.g. 1GB (beyond it, it spills to disk; duckdb backend)",
     )
+    parser.add_argument(
+        "--formats",
+        default="parquet,csv",
+        help="output files: parquet, csv or parquet,csv (the default)",
+    )
     parser.add_argument("--out", required=True, help="output folder")
 
 
@@ -120,6 +130,11 @@ def _small_inputs(args: argparse.Namespace) -> dict:
     }
 
 
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    names = getattr(args, "formats", None) or ",".join(FORMATS)
+    return check_formats([name.strip() for name in names.split(",") if name.strip()])
+
+
 def run_calc(args: argparse.Namespace) -> int:
     try:
         if args.backend == "duckdb":
@@ -129,6 +144,7 @@ def run_calc(args: argparse.Namespace) -> int:
                 args.credits,
                 out=args.out,
                 memory_limit=getattr(args, "memory_limit", None),
+                formats=_formats(args),
                 **_small_inputs(args),
             )
             rows = written.rows
@@ -150,7 +166,7 @@ def run_calc(args: argparse.Namespace) -> int:
                 "payouts": result.payouts,
                 "component_payouts": result.component_payouts,
             }
-            write_outputs(tables, Path(args.out))
+            write_outputs(tables, Path(args.out), _formats(args))
             rows = {name: table.num_rows for name, table in tables.items()}
     except EngineError as error:
         print(f"error: {error}", file=sys.stderr)

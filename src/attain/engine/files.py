@@ -23,7 +23,7 @@ import os
 import queue
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,19 @@ BATCH_ROWS = 500_000  # credits checked per batch
 # result, the cast copy, the writers' buffers), next to DuckDB's own memory.
 OUTPUT_BATCH_ROWS = 100_000
 OUTPUT_NAMES = ("earnings", "payouts", "component_payouts")
+FORMATS = ("parquet", "csv")
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The output formats asked for, in the order of ``FORMATS``; an unknown or empty
+    choice is an error."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise EngineError(
+            f"output formats must be one or more of {', '.join(FORMATS)}; got "
+            f"{', '.join(formats) or 'none'}"
+        )
+    return tuple(f for f in FORMATS if f in formats)
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,7 @@ def calculate_files(
     out: str | Path,
     memory_limit: str | None = None,
     chunk_credits: int | None = None,
+    formats: Sequence[str] = FORMATS,
     progress: Callable[[str], None] | None = None,
     **options,
 ) -> Written:
@@ -87,8 +101,10 @@ def calculate_files(
     ``unassigned``). ``memory_limit`` (DuckDB's syntax, e.g. ``"1GB"``) bounds DuckDB's own
     memory; beyond it, it spills. The reps are calculated in chunks of consecutive rep ids
     holding about ``chunk_credits`` credited transactions each (default ``CHUNK_CREDITS``).
+    ``formats`` names the files written for each output (``parquet``, ``csv`` or both).
     ``progress``, if given, is called with the name of each phase as it ends.
     """
+    formats = check_formats(formats)
     done = progress or (lambda phase: None)
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +132,7 @@ def calculate_files(
             created = not out.exists()
             out.mkdir(exist_ok=True)
             try:
-                with _Outputs(out) as outputs:
+                with _Outputs(out, formats) as outputs:
                     for low, high in chunks:
                         _restrict_to_reps(connection, low, high)
                         for step in plan_steps:
@@ -347,8 +363,9 @@ class _Outputs:
     CSV chunk after chunk; the sums of each chunk are kept (one row per rep and period) and
     written at the end; ``finish`` renames the files into place."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, formats: tuple[str, ...]) -> None:
         self._out = out
+        self._formats = formats
         self._staged: list[tuple[Path, Path]] = []
         self._sums: dict[str, list[pa.Table]] = {name: [] for name, _, _ in SUMS}
         self._lines = 0
@@ -361,18 +378,14 @@ class _Outputs:
         return temporary
 
     def __enter__(self) -> _Outputs:
-        to_parquet = self._stack.enter_context(
-            pq.ParquetWriter(self._stage("earnings", ".parquet"), LINE_SCHEMA)
-        )
-        to_csv = self._stack.enter_context(
-            pacsv.CSVWriter(self._stage("earnings", ".csv"), LINE_SCHEMA)
-        )
         # Each writer in a thread of its own (both release the GIL): the CSV, the slower,
         # no longer waits for the Parquet, nor DuckDB for either.
-        self._writers = [
-            self._stack.enter_context(_Background(to_parquet.write_table)),
-            self._stack.enter_context(_Background(to_csv.write_table)),
-        ]
+        self._writers = []
+        for fmt in self._formats:
+            path = self._stage("earnings", f".{fmt}")
+            writer = (pq.ParquetWriter if fmt == "parquet" else pacsv.CSVWriter)(path, LINE_SCHEMA)
+            self._stack.enter_context(writer)
+            self._writers.append(self._stack.enter_context(_Background(writer.write_table)))
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -397,8 +410,10 @@ class _Outputs:
         rows = {"earnings": self._lines}
         for name, _, schema in SUMS:
             table = pa.concat_tables(self._sums[name]) if self._sums[name] else schema.empty_table()
-            pq.write_table(table, self._stage(name, ".parquet"))
-            pacsv.write_csv(table, self._stage(name, ".csv"))
+            if "parquet" in self._formats:
+                pq.write_table(table, self._stage(name, ".parquet"))
+            if "csv" in self._formats:
+                pacsv.write_csv(table, self._stage(name, ".csv"))
             rows[name] = table.num_rows
         for temporary, final in self._staged:
             os.replace(temporary, final)
