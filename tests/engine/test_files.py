@@ -125,8 +125,9 @@ def test_a_bad_row_in_a_later_batch_is_named_by_its_row_in_the_file(tmp_path, mo
     assert list(tmp_path.iterdir()) == [source], "scratch space left behind"
 
 
-def test_a_credit_id_repeated_across_batches_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
+@pytest.mark.parametrize("batch_rows", [2, 500_000], ids=["across-batches", "in-one-batch"])
+def test_a_repeated_credit_id_is_refused(tmp_path, monkeypatch, batch_rows):
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", batch_rows)
     source = tmp_path / "credits.csv"
     write_credits(source, [credit(1), credit(2), credit(3), credit(1, deal_id="D9")])
     with pytest.raises(EngineError, match="credits: credit_id 'C1' appears twice"):

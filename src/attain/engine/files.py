@@ -229,30 +229,32 @@ def _restrict_to_reps(
 
 
 def check_credits_file(source: Path, target: Path) -> ds.Dataset:
-    """Check the credits file batch by batch into ``target``; a dataset over the result."""
+    """Check the credits file batch by batch into ``target``; a dataset over the result.
+
+    Each batch is checked while the one before is written (the Parquet writer runs in a
+    thread of its own); that no credit id appears twice is checked over the whole file
+    afterwards, by DuckDB (``_check_unique_credit_ids``)."""
     if not source.exists():
         raise EngineError(f"{source}: no such file")
-    writer: pq.ParquetWriter | None = None
-    first_row = 0
-    try:
+    with contextlib.ExitStack() as stack:
+        writer: pq.ParquetWriter | None = None
+        written: _Background | None = None
+        first_row = 0
         for batch in _credit_batches(source):
             table = pa.Table.from_batches([batch])
             try:
-                checked = normalise_credits(table)
+                checked = normalise_credits(table, unique_ids=False)
             except InputError as error:
                 row = None if error.row is None else error.row + first_row
                 raise InputError(error.table, error.reason, row, error.column) from None
             if writer is None:
-                writer = pq.ParquetWriter(target, checked.schema)
-            writer.write_table(checked.cast(writer.schema))
+                writer = stack.enter_context(pq.ParquetWriter(target, checked.schema))
+                written = stack.enter_context(_Background(writer.write_table))
+            written.put(checked.cast(writer.schema))
             first_row += table.num_rows
         if writer is None:  # an empty file: its columns, no rows
             empty = normalise_credits(_empty_credits(source))
-            writer = pq.ParquetWriter(target, empty.schema)
-            writer.write_table(empty)
-    finally:
-        if writer is not None:
-            writer.close()
+            stack.enter_context(pq.ParquetWriter(target, empty.schema)).write_table(empty)
     return ds.dataset(target, format="parquet")
 
 

@@ -202,7 +202,9 @@ def normalise(
 RESERVED_CREDIT_COLUMNS = {"plan_id", "period", "clawed", "cancel_period"}
 
 
-def normalise_credits(credits: pa.Table) -> pa.Table:
+def normalise_credits(credits: pa.Table, *, unique_ids: bool = True) -> pa.Table:
+    """The credits cast and checked. ``unique_ids=False`` leaves the check that no credit id
+    appears twice to the caller (files.py checks a whole file at once, in DuckDB)."""
     for name in credits.column_names:
         if name in RESERVED_CREDIT_COLUMNS:
             raise InputError("credits", "is a reserved name; rename the column", column=name)
@@ -210,6 +212,8 @@ def normalise_credits(credits: pa.Table) -> pa.Table:
     if pc.any(pc.less_equal(table["share"], pa.scalar(Decimal("0"), SHARE))).as_py():
         row = pc.index(pc.less_equal(table["share"], pa.scalar(Decimal("0"), SHARE)), True)
         raise InputError("credits", "share must be above 0", row.as_py() + 1, "share")
+    if not unique_ids:
+        return table
     counts = pc.value_counts(table["credit_id"])
     repeated = counts.filter(pc.greater(pc.struct_field(counts, "counts"), 1))
     if len(repeated):
