@@ -32,10 +32,12 @@ Each (backend, N) runs in a fresh subprocess. DuckDB runs as ``attain calc`` doe
 to files (``attain.engine.files``: credits checked in batches, reps calculated in chunks of
 ``--chunk-credits`` credits within ``--memory-limit``, lines explained, sorted and streamed
 out); it writes Parquet, as the issue's benchmark asks and as the oracle and Spark (which
-calculate in memory) do, or also CSV with ``--formats parquet,csv``. Wall time is the subprocess's whole run
-including the Python start and imports; peak memory is its ``VmHWM`` (``ru_maxrss`` would
-carry over the parent's peak, which holds the generated inputs, across fork and exec); the
-subprocess reports a phase breakdown. Where two backends ran on the same N, their outputs
+calculate in memory) do, or also CSV with ``--formats parquet,csv``. ``--changed-reps K``
+also times a DuckDB run for K reps spread over the book (recalculating only the reps whose
+credits changed) and checks its outputs equal the full run's for those reps. Wall time is
+the subprocess's whole run including the Python start and imports; peak memory is its
+``VmHWM`` (``ru_maxrss`` would carry over the parent's peak, which holds the generated
+inputs, across fork and exec); the subprocess reports a phase breakdown. Where two backends ran on the same N, their outputs
 are compared (Arrow table equality and Parquet file bytes).
 Figures go in docs/benchmarks.md (section "Engine"). Not part of the test suite.
 """
@@ -276,7 +278,12 @@ def child(backend: str, inputs: Path, out: Path) -> None:
 
 
 def child_files(
-    inputs: Path, out: Path, memory_limit: str, chunk_credits: int, formats: str
+    inputs: Path,
+    out: Path,
+    memory_limit: str,
+    chunk_credits: int,
+    formats: str,
+    reps: list[str] | None = None,
 ) -> None:
     """DuckDB from files to files, as ``attain calc`` runs it (attain.engine.files), timed
     phase by phase through its ``progress`` callback."""
@@ -295,6 +302,7 @@ def child_files(
         memory_limit=memory_limit,
         chunk_credits=chunk_credits,
         formats=formats.split(","),
+        reps=reps,
         progress=lap,
         period=str(YEAR),
     )
@@ -378,6 +386,30 @@ def compare(a: Path, b: Path) -> dict[str, str]:
     return verdict
 
 
+def changed_reps(folder: Path, inputs: Path, count: int, full: dict) -> None:
+    """A run for ``count`` reps spread over the book, timed and checked against the full
+    run's outputs for those reps."""
+    step = max(1, REPS // count)
+    reps = [f"R{n:05d}" for n in range(1, REPS + 1, step)][:count]
+    os.environ["ATTAIN_BENCH_REPS"] = ",".join(reps)
+    report = run("duckdb-reps", inputs, folder / "duckdb-reps")
+    print(
+        f"  {len(reps)} reps only: wall {report['wall']:7.2f} s  cpu {report['cpu']:7.2f} s  "
+        f"peak RSS {report['maxrss_mib']:7.0f} MiB  ({full['wall'] / report['wall']:.1f}x "
+        "faster than every rep)"
+    )
+    for phase, seconds in report["phases"].items():
+        print(f"      {phase:40} {seconds:7.2f} s")
+    chosen = pa.array(reps, pa.string())
+    verdict = {}
+    for name in OUTPUTS:
+        whole = pq.read_table(_output_file(folder / "duckdb", name))
+        some = pq.read_table(_output_file(folder / "duckdb-reps", name))
+        same = some.equals(whole.filter(pc.is_in(whole["rep_id"], chosen)))
+        verdict[name] = "= full run's" if same else "DIFFERENT"
+    print(f"  {len(reps)} reps vs the full run: {verdict}")
+
+
 def machine() -> str:
     model = "?"
     with open("/proc/cpuinfo") as handle:
@@ -415,6 +447,13 @@ def main() -> None:
         help="DuckDB's output files: parquet (as the oracle writes), or parquet,csv as "
         "attain calc writes by default",
     )
+    parser.add_argument(
+        "--changed-reps",
+        type=int,
+        default=0,
+        help="also time a DuckDB run for only this many reps (as after a change to their "
+        "credits) and check its outputs against the full run's",
+    )
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
     os.environ.setdefault("ATTAIN_BENCH_MEMORY_LIMIT", args.memory_limit)
@@ -422,13 +461,15 @@ def main() -> None:
     os.environ.setdefault("ATTAIN_BENCH_FORMATS", args.formats)
     if args.child:
         backend, inputs, out = args.child
-        if backend == "duckdb":
+        if backend in ("duckdb", "duckdb-reps"):
+            reps = os.environ["ATTAIN_BENCH_REPS"].split(",") if backend == "duckdb-reps" else None
             child_files(
                 Path(inputs),
                 Path(out),
                 os.environ["ATTAIN_BENCH_MEMORY_LIMIT"],
                 int(os.environ["ATTAIN_BENCH_CHUNK_CREDITS"]),
                 os.environ["ATTAIN_BENCH_FORMATS"],
+                reps,
             )
         else:
             child(backend, Path(inputs), Path(out))
@@ -460,6 +501,8 @@ def main() -> None:
             print(f"  oracle / duckdb wall: {ratio:.1f}x")
             verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "oracle")
             print(f"  duckdb vs oracle outputs: {verdict}")
+        if args.changed_reps:
+            changed_reps(root / f"n{n}", inputs, args.changed_reps, reports["duckdb"])
         if "spark" in reports:
             ratio = reports["spark"]["wall"] / reports["duckdb"]["wall"]
             print(f"  spark / duckdb wall: {ratio:.1f}x")

@@ -223,3 +223,53 @@ def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
     assert main([*arguments, "--formats", "xlsx", "--out", str(tmp_path / "x")]) == 1
     assert "output formats must be one or more of parquet, csv; got xlsx" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
+def test_a_run_for_some_reps_gives_their_lines_of_a_full_run(folder, tmp_path):
+    """Recalculating only some reps (say, those whose credits changed) gives exactly their
+    lines and payouts of a run over every rep: roll-ups, team gates and draws included."""
+    case = load_case(folder)
+    expected = case.run("duckdb")
+    reps = sorted(set(expected.payouts["rep_id"].to_pylist()))
+    chosen = reps[::2]  # every other rep: a selection that splits teams
+    written = run_files(case, tmp_path / "out", reps=chosen)
+    for name, (attribute, _) in OUTPUTS.items():
+        table = getattr(expected, attribute)
+        wanted = table.filter(pc.is_in(table["rep_id"], pa.array(chosen, pa.string())))
+        assert pq.read_table(tmp_path / "out" / f"{name}.parquet").equals(wanted), name
+        assert written.rows[name] == wanted.num_rows
+
+
+def test_reps_must_have_a_plan_assignment(tmp_path):
+    with pytest.raises(EngineError, match=r"reps: no plan assignment for 'R404', 'nobody'"):
+        run_files(small_case(), tmp_path / "out", reps=["R404", "nobody"])
+    with pytest.raises(EngineError, match="reps: no rep id given"):
+        run_files(small_case(), tmp_path / "out", reps=[" "])
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_reps_limit_the_run(tmp_path, capsys):
+    from attain.engine.cli import main
+
+    case = CONFORMANCE / "38_manager_roll_up_hierarchy_change"
+    full = load_case(case).run("duckdb").payouts
+    reps = sorted(set(full["rep_id"].to_pylist()))
+    listed = tmp_path / "reps.txt"
+    listed.write_text(f"rep_id\n{reps[-1]}\n", encoding="utf-8")
+    arguments = ["--plans", str(plans_folder(tmp_path, case))]
+    for name in ("credits", "assignments", "quotas", "hierarchy"):
+        if (case / f"{name}.csv").exists():
+            arguments += [f"--{name}", str(case / f"{name}.csv")]
+    arguments += ["--period", load_case(case).options()["period"]]
+    code = main(
+        [*arguments, "--reps", reps[0], "--reps-file", str(listed), "--out", str(tmp_path / "o")]
+    )
+    assert code == 0, capsys.readouterr().err
+    payouts = pq.read_table(tmp_path / "o" / "payouts.parquet")
+    assert sorted(set(payouts["rep_id"].to_pylist())) == [reps[0], reps[-1]]
+    code = main(
+        [*arguments, "--reps", reps[0], "--backend", "oracle", "--out", str(tmp_path / "x")]
+    )
+    assert code == 1
+    assert "--reps and --reps-file need the duckdb backend" in capsys.readouterr().err

@@ -4,7 +4,7 @@
                 [--draws FILE] [--hierarchy FILE] [--territories FILE] [--payments FILE]
                 --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
                 [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
-                [--formats parquet,csv] --out DIR
+                [--reps R1,R2 | --reps-file FILE] [--formats parquet,csv] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
@@ -101,6 +101,14 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
         help="DuckDB's memory limit, e.g. 1GB (beyond it, it spills to disk; duckdb backend)",
     )
     parser.add_argument(
+        "--reps",
+        help="calculate only these reps, comma-separated (e.g. those whose credits changed; "
+        "duckdb backend)",
+    )
+    parser.add_argument(
+        "--reps-file", help="calculate only the reps listed in this file, one id per line"
+    )
+    parser.add_argument(
         "--formats",
         default="parquet,csv",
         help="output files: parquet, csv or parquet,csv (the default)",
@@ -135,8 +143,26 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
     return check_formats([name.strip() for name in names.split(",") if name.strip()])
 
 
+def _reps(args: argparse.Namespace) -> list[str] | None:
+    """The reps of ``--reps`` and ``--reps-file`` (a ``rep_id`` header line is allowed), or
+    None for every rep."""
+    listed = getattr(args, "reps", None)
+    path = getattr(args, "reps_file", None)
+    if listed is None and path is None:
+        return None
+    reps = [] if listed is None else listed.split(",")
+    if path is not None:
+        if not Path(path).exists():
+            raise EngineError(f"{path}: no such file")
+        lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        reps += [line for n, line in enumerate(lines) if not (n == 0 and line == "rep_id")]
+    return reps
+
+
 def run_calc(args: argparse.Namespace) -> int:
     try:
+        if args.backend != "duckdb" and _reps(args) is not None:
+            raise EngineError("--reps and --reps-file need the duckdb backend")
         if args.backend == "duckdb":
             # From files to files: the credits are read in batches, the lines stream out.
             written = calculate_files(
@@ -145,6 +171,7 @@ def run_calc(args: argparse.Namespace) -> int:
                 out=args.out,
                 memory_limit=getattr(args, "memory_limit", None),
                 formats=_formats(args),
+                reps=_reps(args),
                 **_small_inputs(args),
             )
             rows = written.rows

@@ -90,6 +90,7 @@ def calculate_files(
     memory_limit: str | None = None,
     chunk_credits: int | None = None,
     formats: Sequence[str] = FORMATS,
+    reps: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
     **options,
 ) -> Written:
@@ -102,9 +103,13 @@ def calculate_files(
     memory; beyond it, it spills. The reps are calculated in chunks of consecutive rep ids
     holding about ``chunk_credits`` credited transactions each (default ``CHUNK_CREDITS``).
     ``formats`` names the files written for each output (``parquet``, ``csv`` or both).
+    ``reps``, if given, limits the calculation to those reps (say, the reps whose credits
+    changed since the last run): their lines and payouts are those of a run over every rep,
+    since their teams' credits, roll-ups and gates are still read from the whole book.
     ``progress``, if given, is called with the name of each phase as it ends.
     """
     formats = check_formats(formats)
+    selected = None if reps is None else _selected_reps(reps)
     done = progress or (lambda phase: None)
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +128,11 @@ def calculate_files(
             _check_unique_credit_ids(checked, connection)
             steps = compile_program(prepared)
             register_inputs(prepared, connection)
+            if selected is not None:
+                _check_reps_assigned(selected, prepared.assignments)
+                connection.register(SELECTED_REPS, selected)
             assigned, plan_steps = steps[0], steps[1:]
-            _create_in_rep_order(connection, assigned)
+            _create_in_rep_order(connection, assigned, selected is not None)
             check_assigned(prepared, connection)
             chunks = rep_chunks(connection, chunk_credits or CHUNK_CREDITS)
             _set_aside_per_rep_tables(connection, prepared)
@@ -134,7 +142,7 @@ def calculate_files(
             try:
                 with _Outputs(out, formats) as outputs:
                     for low, high in chunks:
-                        _restrict_to_reps(connection, low, high)
+                        _restrict_to_reps(connection, low, high, selected is not None)
                         for step in plan_steps:
                             connection.execute(f"DROP TABLE IF EXISTS {step.name}")
                             create_step(connection, step)
@@ -182,21 +190,46 @@ def rep_chunks(
     return list(itertools.pairwise(bounds))
 
 
-def _create_in_rep_order(connection: duckdb.DuckDBPyConnection, assigned: Step) -> None:
-    """The ``assigned`` step, stored in rep order: each chunk reads its reps' credits through
-    a view, and DuckDB's per-block minimum and maximum let it skip the blocks of other reps
-    instead of scanning the whole book."""
-    query = (
-        exp.select(exp.Star())
-        .from_(exp.alias_(exp.Subquery(this=assigned.query), "a", table=True))
-        .order_by(q.col("rep_id"))
+def _create_in_rep_order(
+    connection: duckdb.DuckDBPyConnection, assigned: Step, selected: bool
+) -> None:
+    """The ``assigned`` step (of the selected reps only, if some were), stored in rep order:
+    each chunk reads its reps' credits through a view, and DuckDB's per-block minimum and
+    maximum let it skip the blocks of other reps instead of scanning the whole book."""
+    query = exp.select(exp.Star()).from_(
+        exp.alias_(exp.Subquery(this=assigned.query), "a", table=True)
     )
-    ordered = Step(assigned.name, query, assigned.output)
+    if selected:
+        query = query.where(_is_selected(), copy=False)
+    ordered = Step(assigned.name, query.order_by(q.col("rep_id")), assigned.output)
     connection.execute("SET preserve_insertion_order = true")
     try:
         create_step(connection, ordered)
     finally:
         connection.execute("SET preserve_insertion_order = false")
+
+
+SELECTED_REPS = "selected_reps"
+
+
+def _selected_reps(reps: Iterable[str]) -> pa.Table:
+    names = sorted({str(rep).strip() for rep in reps} - {""})
+    if not names:
+        raise EngineError("reps: no rep id given")
+    return pa.table({"rep_id": pa.array(names, pa.string())})
+
+
+def _check_reps_assigned(selected: pa.Table, assignments: pa.Table) -> None:
+    known = set(assignments["rep_id"].to_pylist())
+    unknown = [rep for rep in selected["rep_id"].to_pylist() if rep not in known]
+    if unknown:
+        shown = ", ".join(repr(rep) for rep in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise EngineError(f"reps: no plan assignment for {shown}{more}")
+
+
+def _is_selected() -> exp.Expression:
+    return q.col("rep_id").isin(exp.select(q.col("rep_id")).from_(SELECTED_REPS))
 
 
 def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -> None:
@@ -207,12 +240,13 @@ def _set_aside_per_rep_tables(connection: duckdb.DuckDBPyConnection, prepared) -
 
 
 def _restrict_to_reps(
-    connection: duckdb.DuckDBPyConnection, low: str | None, high: str | None
+    connection: duckdb.DuckDBPyConnection, low: str | None, high: str | None, selected: bool
 ) -> None:
     rep = q.col("rep_id")
     within = q.and_(
         None if low is None else exp.GTE(this=rep, expression=q.text(low)),
         None if high is None else exp.LT(this=rep.copy(), expression=q.text(high)),
+        _is_selected() if selected else None,
     )
     for name in PER_REP_TABLES:
         view = exp.Create(
