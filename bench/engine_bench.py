@@ -37,8 +37,9 @@ also times a DuckDB run for K reps spread over the book (recalculating only the 
 credits changed) and checks its outputs equal the full run's for those reps. Wall time is
 the subprocess's whole run including the Python start and imports; peak memory is its
 ``VmHWM`` (``ru_maxrss`` would carry over the parent's peak, which holds the generated
-inputs, across fork and exec); the subprocess reports a phase breakdown. Where two backends ran on the same N, their outputs
-are compared (Arrow table equality and Parquet file bytes).
+inputs, across fork and exec); the subprocess reports a phase breakdown. Where two
+backends ran on the same N, their outputs are compared (Arrow table equality and Parquet
+file bytes).
 Figures go in docs/benchmarks.md (section "Engine"). Not part of the test suite.
 """
 
