@@ -143,11 +143,11 @@ def calculate_files(
                 with _Outputs(out, formats) as outputs:
                     for low, high in chunks:
                         _restrict_to_reps(connection, low, high, selected is not None)
+                        connection.execute("DROP VIEW IF EXISTS result_lines")
                         for step in plan_steps:
                             connection.execute(f"DROP TABLE IF EXISTS {step.name}")
                             create_step(connection, step)
                         results = [step.output for step in plan_steps if step.output is not None]
-                        connection.execute("DROP TABLE IF EXISTS result_lines")
                         connection.execute(_create_lines(results).sql(dialect=DIALECT))
                         outputs.add(connection)
                         done("calculate and write a chunk of reps")
@@ -351,9 +351,12 @@ def _create_lines(outputs: list[exp.Select]) -> exp.Create:
         query = exp.select(
             *(q.alias(q.cast(q.null(), sql_type(f.type)), f.name) for f in OUTPUT_COLUMNS)
         ).where(q.false())
+    # A view: the steps' tables are already stored, and the lines are read twice (sorted
+    # and explained, then summed); copying them into one more table cost more than that.
     return exp.Create(
         this=exp.to_table("result_lines"),
-        kind="TABLE",
+        kind="VIEW",
+        replace=True,
         expression=query,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )
