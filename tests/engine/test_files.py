@@ -47,9 +47,7 @@ def test_same_tables_and_csv_as_calculate(folder, chunk_credits, tmp_path):
     case = load_case(folder)
     expected = case.run("duckdb")
     phases = []
-    written = run_files(
-        case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append
-    )
+    written = run_files(case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append)
     chunks = phases.count("calculate and write a chunk of reps")
     credited = pc.filter(expected.lines, pc.is_valid(expected.lines["credit_id"]))
     credited_reps = len(pc.unique(credited["rep_id"]))
