@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyarrow as pa
 import pyarrow.ipc
@@ -308,8 +308,8 @@ def plan_variants(draw):
     floors = draw(st.sampled_from([[], [{"multiple_of_target": Decimal("0.15")}]]))
     reduces = draw(st.booleans())
     accumulate = "period"
-    if semantic == "marginal" and draw(st.booleans()):
-        accumulate = "ytd"
+    if semantic in ("marginal", "retroactive") and draw(st.booleans()):
+        accumulate = "ytd"  # a cumulative retroactive table on the year to date trues up
     return make_plan(
         semantic=semantic,
         basis=basis,
@@ -394,3 +394,94 @@ def test_duckdb_agrees_with_the_oracle(plan, deals, draws):
     duckdb = calculate_random(plan, deals, draws, "duckdb")
     assert duckdb.lines.equals(oracle.lines)
     assert duckdb.payouts.equals(oracle.payouts)
+
+
+# --- year-to-date retroactive tiers: true-ups ---------------------------------------------
+
+QUARTERS = ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+YTD_TIERS = {
+    "amount": [(0, 60000, "2"), (60000, 150000, "4.5"), (150000, None, "7.25")],
+    "attainment": [(0, 50, "2"), (50, 100, "4.5"), (100, None, "7.25")],
+}
+
+
+def retro_rate(tiers, total: Decimal, quota: Decimal | None) -> Decimal:
+    """The rate of the tier ``total`` reaches (tie: higher), written out independently."""
+    rate = Decimal(tiers[0][2])
+    for low, _, tier_rate in tiers[1:]:
+        bound = Decimal(low) * quota / 100 if quota is not None else Decimal(low)
+        if total >= bound:
+            rate = Decimal(tier_rate)
+    return rate
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(
+    basis=st.sampled_from(["amount", "attainment"]),
+    deals=st.lists(
+        st.tuples(cents, st.integers(0, 364), st.one_of(st.none(), st.integers(0, 120))),
+        min_size=1,
+        max_size=12,
+    ),
+    kicker=st.booleans(),
+    year_cap=st.one_of(st.none(), st.integers(0, 30_000)),
+)
+def test_true_ups_make_the_year_pay_every_credit_at_the_final_rate(basis, deals, kicker, year_cap):
+    """Earnings, true-ups and clawbacks of the year add up to what the year's standing
+    credits earn at the rate of the final year-to-date tier, each rounded half-even to the
+    cent as its earning line is; a year cap bounds that sum, true-ups included."""
+    tiers = YTD_TIERS[basis]
+    plan = make_plan(
+        semantic="retroactive",
+        basis=basis,
+        tiers=tiers,
+        accumulate="ytd",
+        clawback={"within_days": 60, "reduces_attainment": True},
+        multipliers=[{"factor": Decimal("1.5"), "when": "amount > 50000"}] if kicker else [],
+        caps=[] if year_cap is None else [{"amount": Decimal(year_cap), "per": "year"}],
+    )
+    rows = [
+        {"amount": a, "day": d, "cancel_day": None if c is None else min(364, d + c)}
+        for a, d, c in deals
+    ]
+    quota = Decimal(40000)
+    args = (
+        [plan],
+        credits_table(rows),
+        assignments_for(["R1"]),
+        quotas_for(["R1"], str(quota), QUARTERS),
+    )
+    results = {b: calculate(*args, period="2026", backend=b) for b in ("oracle", "duckdb")}
+    assert results["duckdb"].lines.equals(results["oracle"].lines)
+    lines = results["oracle"].lines.to_pylist()
+    standing = [
+        (a, c is None or c - d > 60)
+        for a, d, c in ((r["amount"], r["day"], r["cancel_day"]) for r in rows)
+    ]
+    year_total = sum((a for a, kept in standing if kept), Decimal(0))
+    final = retro_rate(tiers, year_total, 4 * quota if basis == "attainment" else None)
+    expected = Decimal(0)
+    for amount, kept in standing:
+        if kept:
+            factor = Decimal("1.5") if kicker and amount > 50000 else Decimal(1)
+            expected += (amount * final / 100 * factor).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    kinds = {line["line_kind"] for line in lines}
+    assert kinds <= {"earning", "true_up", "clawback"}
+    standing_ids = {f"C{i:04d}" for i, (_, kept) in enumerate(standing) if kept}
+    own = [x for x in lines if x["credit_id"] in standing_ids and x["line_kind"] != "clawback"]
+    assert sum((x["amount_before_cap"] for x in own), Decimal(0)) == expected
+    if year_cap is None:
+        # Clawed-back credits net to zero: the year pays exactly the standing credits' sum,
+        # the final rate × the year-to-date total up to half a cent a credit.
+        paid = sum((x["amount"] for x in lines), Decimal(0))
+        assert paid == expected
+        if not kicker:
+            assert abs(paid - year_total * final / 100) <= Decimal("0.005") * len(rows)
+    else:
+        # The year cap's running sum covers earnings and true-ups alike: what they pay
+        # together is the lesser of their uncapped sum and the cap.
+        counted = [x for x in lines if x["line_kind"] != "clawback"]
+        uncapped = sum((x["amount_before_cap"] for x in counted), Decimal(0))
+        assert sum((x["amount"] for x in counted), Decimal(0)) == min(uncapped, Decimal(year_cap))

@@ -577,22 +577,9 @@ class PlanCompiler:
                     q.alias(q.cast(reference, MEASURE), "reference"),
                 ).from_(pre, copy=False),
             )
-            x_int = q.to_integer(q.col("x"), MEASURE_SCALE)
-            rate_int = q.to_integer(q.col("rate"), RATE_PLACES)
-            numerator, denominator = {
-                "percent": (
-                    q.mul(x_int, rate_int, q.col("applied")),
-                    10 ** (MEASURE_SCALE + RATE_PLACES + scale),
-                ),
-                "per_unit": (
-                    q.mul(x_int, rate_int, q.col("applied"), q.num(100)),
-                    10 ** (MEASURE_SCALE + RATE_PLACES + scale),
-                ),
-                "per_deal": (
-                    q.mul(rate_int, q.col("applied"), q.num(100)),
-                    10 ** (RATE_PLACES + scale),
-                ),
-            }[table.rate]
+            numerator, denominator = retro_fraction(
+                table.rate, q.col("x"), q.col("rate"), q.col("applied"), scale
+            )
             query = (
                 exp.select(
                     exp.Star(),
@@ -670,6 +657,158 @@ class PlanCompiler:
         ).from_(sliced, copy=False)
         return self.cte(f"seg_{j}", query)
 
+    # -- true-ups --------------------------------------------------------------------------
+
+    def true_ups(self, j: int, component: ResolvedComponent, rounded: str, scale: int) -> str:
+        """The earning rows of a year-to-date retroactive table with its true-up rows: in each
+        period whose rate (of the tier the year-to-date total reaches) differs from the
+        previous period's, each earlier credit of the year that is not gated nor clawed back
+        by then is re-rated: what it earns at the new rate less what it earned at the old one,
+        each rounded half-even to the cent (docs/plans.md, "True-ups")."""
+        table = component.table
+        picked = self.cte(
+            f"trate_pick_{j}",
+            exp.select(
+                q.col("rep_id"),
+                q.col("period"),
+                q.col("total"),
+                q.alias(q.col("tier_quota"), "quota"),
+            ).from_(f"tot_{j}", copy=False),
+        )
+        lowers = [
+            self.to_amount(component, q.dec(t.from_, 38, PERCENT_PLACES)) for t in table.tiers[1:]
+        ]
+        compare = exp.GTE if table.tie_break == "higher" else exp.GT
+        tier_no = q.add(
+            q.num(1),
+            *[
+                q.case([(compare(this=q.col("total"), expression=low), q.num(1))], q.num(0))
+                for low in lowers
+            ],
+        )
+        picked = self.cte(
+            f"trate_no_{j}",
+            exp.select(exp.Star(), q.alias(tier_no, "tier_no")).from_(picked, copy=False),
+        )
+        previous = exp.Window(
+            this=exp.Lag(this=q.col("rate", "tiers")),
+            partition_by=[q.col("rep_id", "p"), year_of(q.col("period", "p"))],
+            order=exp.Order(expressions=[exp.Ordered(this=q.col("period", "p"))]),
+        )
+        rates = self.cte(
+            f"trate_{j}",
+            exp.select(
+                q.col("rep_id", "p"),
+                q.col("period", "p"),
+                q.col("total", "p"),
+                q.col("quota", "p"),
+                q.col("tier", "tiers"),
+                q.col("tier_from", "tiers"),
+                q.col("tier_to", "tiers"),
+                q.col("rate", "tiers"),
+                q.alias(previous, "prev_rate"),
+            )
+            .from_(exp.alias_(exp.to_table(picked), "p", table=True), copy=False)
+            .join(
+                self.tier_values(component),
+                on=q.eq(q.col("tier", "tiers"), q.col("tier_no", "p")),
+                copy=False,
+            ),
+        )
+
+        def cents(rate: exp.Expression) -> exp.Expression:
+            numerator, denominator = retro_fraction(
+                table.rate, q.col("x", "e"), rate, q.col("applied", "e"), scale
+            )
+            return q.round_half_even_division(
+                q.cast(numerator, q.HUGEINT), q.cast(q.num(denominator), q.HUGEINT)
+            )
+
+        difference = q.sub(cents(q.col("rate", "r")), cents(q.col("prev_rate", "r")))
+        values = {
+            "rep_id": q.col("rep_id", "e"),
+            "period": q.col("period", "r"),
+            "day": q.col("period_last_day", "t"),
+            "credit_id": q.col("credit_id", "e"),
+            "deal_id": q.col("deal_id", "e"),
+            "tier": q.col("tier", "r"),
+            "tier_from": q.col("tier_from", "r"),
+            "tier_to": q.col("tier_to", "r"),
+            "rate_from": q.col("prev_rate", "r"),
+            "rate": q.col("rate", "r"),
+            "piece": q.col("x", "e"),
+            "period_total": q.col("total", "r"),
+            "quota": q.col("quota", "r"),
+            "target_incentive": q.col("target_incentive", "t"),
+            "year_target_incentive": q.col("year_target_incentive", "t"),
+            "proration": q.col("proration", "t"),
+            "deal_currency": q.col("deal_currency", "e"),
+            "fx_rate": q.col("fx_rate", "e"),
+            **{name: q.col(name, "e") for name in FX_DETAILS},
+            "multiplier": q.col("multiplier", "e"),
+            "gated": q.col("gated", "e"),
+            "amount_0": q.cents_to_money(difference),
+            "line_kind": q.text("true_up"),
+        }
+        types = {
+            "rate_from": q.decimal_type(38, RATE_PLACES),
+            "piece": MEASURE,
+            "period_total": MEASURE,
+            "amount_0": MONEY,
+        }
+
+        def select(columns: dict[str, exp.Expression]) -> exp.Select:
+            return exp.select(
+                *[q.alias(q.cast(v, types[k]) if k in types else v, k) for k, v in columns.items()]
+            )
+
+        earnings = select({k: q.col(k) for k in values} | {"line_kind": q.text("earning")})
+        earnings = earnings.from_(rounded, copy=False)
+        same_year = q.eq(year_of(q.col("period", "r")), year_of(q.col("period", "e")))
+        kept = exp.Not(
+            this=q.and_(
+                q.col("clawed", "b"),
+                exp.LTE(this=q.col("cancel_period", "b"), expression=q.col("period", "r")),
+            )
+        )
+        re_rated = (
+            select(values)
+            .from_(exp.alias_(exp.to_table(rounded), "e", table=True), copy=False)
+            .join(
+                exp.alias_(exp.to_table(rates), "r", table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", "r"), q.col("rep_id", "e")),
+                    same_year,
+                    exp.GT(this=q.col("period", "r"), expression=q.col("period", "e")),
+                ),
+                copy=False,
+            )
+            .join(
+                exp.alias_(exp.to_table("targets"), "t", table=True),
+                on=q.and_(
+                    q.eq(q.col("rep_id", "t"), q.col("rep_id", "r")),
+                    q.eq(q.col("period", "t"), q.col("period", "r")),
+                    q.eq(q.col("plan_id", "t"), q.text(self.plan.id)),
+                    q.eq(q.col("component_id", "t"), q.text(component.id)),
+                ),
+                copy=False,
+            )
+            .join(
+                exp.alias_(exp.to_table("base"), "b", table=True),
+                on=q.eq(q.col("credit_id", "b"), q.col("credit_id", "e")),
+                copy=False,
+            )
+            .where(
+                q.and_(
+                    exp.Not(this=q.col("gated", "e")),
+                    exp.NEQ(this=q.col("rate", "r"), expression=q.col("prev_rate", "r")),
+                    kept,
+                ),
+                copy=False,
+            )
+        )
+        return self.cte(f"trued_{j}", _union([earnings, re_rated]))
+
     # -- rounding and caps -----------------------------------------------------------------
 
     def rounded(self, j: int, segments: str) -> str:
@@ -722,21 +861,25 @@ class PlanCompiler:
     ) -> exp.Select:
         table = component.table
         segments = self.segments(j, component, pre, scale)
-        source, amount = self.capped(j, component, self.rounded(j, segments))
+        rounded = self.rounded(j, segments)
+        kind: exp.Expression = q.text("earning")
+        if component.trues_up:
+            rounded, kind = self.true_ups(j, component, rounded, scale), q.col("line_kind")
+        source, amount = self.capped(j, component, rounded)
         values = {
             "rep_id": q.col("rep_id"),
             "period": q.col("period"),
             "plan_id": q.text(self.plan.id),
             "plan_version": q.num(self.plan.plan.version),
             "component_id": q.text(component.id),
-            "line_kind": q.text("earning"),
+            "line_kind": kind,
             "event_date": q.col("day"),
             "credit_id": q.col("credit_id"),
             "deal_id": q.col("deal_id"),
             "tier": q.col("tier"),
             "basis": q.text(table.basis),
             "semantic": q.text(table.semantic),
-            "evaluation": q.text(table.evaluation),
+            "evaluation": q.text(component.line_evaluation),
             "rate_kind": q.text(table.rate),
             "tier_from": q.col("tier_from"),
             "tier_to": q.col("tier_to"),
@@ -1151,6 +1294,27 @@ class PlanCompiler:
         for name, cte in self.ctes:
             result = result.with_(name, as_=cte, copy=False)
         return result
+
+
+def retro_fraction(
+    rate_kind: str,
+    x: exp.Expression,
+    rate: exp.Expression,
+    applied: exp.Expression,
+    scale: int,
+) -> tuple[exp.Expression, int]:
+    """A retroactive line's exact amount in cents as integer numerator / denominator: the
+    measure ``x`` at ``rate`` times the ``applied`` factor (scaled by 10^``scale``)."""
+    x_int = q.to_integer(x, MEASURE_SCALE)
+    rate_int = q.to_integer(rate, RATE_PLACES)
+    return {
+        "percent": (q.mul(x_int, rate_int, applied), 10 ** (MEASURE_SCALE + RATE_PLACES + scale)),
+        "per_unit": (
+            q.mul(x_int, rate_int, applied, q.num(100)),
+            10 ** (MEASURE_SCALE + RATE_PLACES + scale),
+        ),
+        "per_deal": (q.mul(rate_int, applied, q.num(100)), 10 ** (RATE_PLACES + scale)),
+    }[rate_kind]
 
 
 def _union(queries: list[exp.Select]) -> exp.Query:

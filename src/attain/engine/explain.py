@@ -59,15 +59,15 @@ def tier_range(line: dict) -> str:
     return f"{money(low, currency)}–{money(high, currency)}"
 
 
-def rate_text(line: dict) -> str:
+def rate_text(line: dict, column: str = "rate") -> str:
     kind = line["rate_kind"]
     if kind == "percent":
-        return percent(line["rate"])
+        return percent(line[column])
     if kind == "per_unit":
-        return f"{money(line['rate'], line['currency'])} per unit"
+        return f"{money(line[column], line['currency'])} per unit"
     if kind == "per_deal":
-        return f"{money(line['rate'], line['currency'])} per deal"
-    return percent(line["rate"])
+        return f"{money(line[column], line['currency'])} per deal"
+    return percent(line[column])
 
 
 def _modifiers(line: dict) -> str:
@@ -102,6 +102,10 @@ def _converted(line: dict) -> str:
     )
 
 
+# The total that picks a cumulative retroactive tier, by ``evaluation``.
+TOTAL_NAMES = {"cumulative": "period total", "cumulative_ytd": "year-to-date total"}
+
+
 def _earning(line: dict) -> str:
     cur = line["currency"]
     amount = money(line["amount_before_cap"], cur)
@@ -116,13 +120,24 @@ def _earning(line: dict) -> str:
         )
     if line["semantic"] == "marginal":
         return f"{base} of deal {deal} fell in {tier} at {rate_text(line)}: {amount}."
-    if line["evaluation"] == "cumulative":
+    if line["evaluation"] in TOTAL_NAMES:
         total = _measure(line["period_total"], line)
         return (
-            f"Deal {deal} ({base}) is paid at the rate of {tier}, reached by the period "
-            f"total of {total}: {rate_text(line)} = {amount}."
+            f"Deal {deal} ({base}) is paid at the rate of {tier}, reached by the "
+            f"{TOTAL_NAMES[line['evaluation']]} of {total}: {rate_text(line)} = {amount}."
         )
     return f"Deal {deal} ({base}) falls in {tier} at {rate_text(line)}: {amount}."
+
+
+def _true_up(line: dict) -> str:
+    cur = line["currency"]
+    return (
+        f"True-up: deal {line['deal_id']} ({_measure(line['base'], line)}), paid at "
+        f"{rate_text(line, 'rate_from')} in an earlier period of the year, is re-rated at "
+        f"{rate_text(line)}, the rate of tier {line['tier']} ({tier_range(line)}) reached by "
+        f"the year-to-date total of {_measure(line['period_total'], line)}: "
+        f"{money(line['amount_before_cap'], cur)}."
+    )
 
 
 def _spiff(line: dict) -> str:
@@ -140,10 +155,12 @@ def _spiff(line: dict) -> str:
 def _clawback(line: dict) -> str:
     cur = line["currency"]
     what = "SPIFF" if line["tier"] is None else f"tier {line['tier']}"
+    # A reversed true-up: a retroactive line that has the rate it was re-rated from.
+    true_up = line["semantic"] == "retroactive" and line["rate_from"] is not None
     return (
         f"Clawback: deal {line['deal_id']} was cancelled on {line['event_date']}, within the "
-        f"clawback window; this reverses the {money(-line['amount'], cur)} it earned "
-        f"({line['component_id']}, {what})."
+        f"clawback window; this reverses the {money(-line['amount'], cur)}"
+        f"{' true-up' if true_up else ''} it earned ({line['component_id']}, {what})."
     )
 
 
@@ -250,6 +267,8 @@ def explain_line(line: dict) -> str:
         return _spiff(line)
     if line["line_kind"] == "clawback":
         return _clawback(line)
+    if line["line_kind"] == "true_up":
+        return _true_up(line) + _modifiers(line)
     return _earning(line) + _modifiers(line)
 
 

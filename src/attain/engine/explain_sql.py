@@ -139,13 +139,13 @@ def tier_range() -> exp.Expression:
     )
 
 
-def rate_text() -> exp.Expression:
+def rate_text(column: str = "rate") -> exp.Expression:
     return q.case(
         [
-            (is_("rate_kind", "per_unit"), cat(col("m_rate"), " per unit")),
-            (is_("rate_kind", "per_deal"), cat(col("m_rate"), " per deal")),
+            (is_("rate_kind", "per_unit"), cat(col(f"m_{column}"), " per unit")),
+            (is_("rate_kind", "per_deal"), cat(col(f"m_{column}"), " per deal")),
         ],
-        cat(col("n_rate"), "%"),
+        cat(col(f"n_{column}"), "%"),
     )
 
 
@@ -254,9 +254,13 @@ def earning() -> exp.Expression:
     marginal = cat(
         base, " of deal ", deal, " fell in ", tier, " at ", rate_text(), ": ", amount, "."
     )
+    total_name = q.case(
+        [(is_("evaluation", "cumulative_ytd"), q.text("year-to-date total"))],
+        q.text("period total"),
+    )
     cumulative = cat(
         "Deal ", deal, " (", base, ") is paid at the rate of ", tier,
-        ", reached by the period total of ", measure("period_total"), ": ", rate_text(),
+        ", reached by the ", total_name, " of ", measure("period_total"), ": ", rate_text(),
         " = ", amount, ".",
     )  # fmt: skip
     single = cat(
@@ -266,10 +270,28 @@ def earning() -> exp.Expression:
         [
             (is_("semantic", "interpolated"), interpolated),
             (is_("semantic", "marginal"), marginal),
-            (is_("evaluation", "cumulative"), cumulative),
+            (
+                exp.In(
+                    this=col("evaluation"),
+                    expressions=[q.text(e) for e in explain.TOTAL_NAMES],
+                ),
+                cumulative,
+            ),
         ],
         single,
     )
+    return cat(sentence, modifiers())
+
+
+def true_up() -> exp.Expression:
+    """``explain._true_up``."""
+    tier = cat("tier ", text_of(col("tier")), " (", tier_range(), ")")
+    sentence = cat(
+        "True-up: deal ", col("deal_id"), " (", measure("base"), "), paid at ",
+        rate_text("rate_from"), " in an earlier period of the year, is re-rated at ",
+        rate_text(), ", the rate of ", tier, " reached by the year-to-date total of ",
+        measure("period_total"), ": ", col("m_amount_before_cap"), ".",
+    )  # fmt: skip
     return cat(sentence, modifiers())
 
 
@@ -295,9 +317,18 @@ def spiff() -> exp.Expression:
 
 def clawback() -> exp.Expression:
     what = q.case([(is_null(col("tier")), q.text("SPIFF"))], cat("tier ", text_of(col("tier"))))
+    true_up = q.case(
+        [
+            (
+                q.and_(is_("semantic", "retroactive"), exp.Not(this=is_null(col("rate_from")))),
+                q.text(" true-up"),
+            )
+        ],
+        q.text(""),
+    )
     return cat(
         "Clawback: deal ", col("deal_id"), " was cancelled on ", text_of(col("event_date")),
-        ", within the clawback window; this reverses the ", col("m_negated_amount"),
+        ", within the clawback window; this reverses the ", col("m_negated_amount"), true_up,
         " it earned (", col("component_id"), ", ", what, ").",
     )  # fmt: skip
 
@@ -385,6 +416,7 @@ def explanation() -> exp.Expression:
             (is_("line_kind", "floor"), floor()),
             (is_("line_kind", "spiff"), spiff()),
             (is_("line_kind", "clawback"), clawback()),
+            (is_("line_kind", "true_up"), true_up()),
         ],
         earning(),
     )
@@ -397,6 +429,7 @@ MONEY_OF = {
     "m_negated_amount": q.neg(col("amount")),
     "m_cap_reduction": col("cap_reduction"),
     "m_rate": col("rate"),
+    "m_rate_from": col("rate_from"),
     "m_target_incentive": col("target_incentive"),
     "m_period_total": col("period_total"),
     "m_tier_from": col("tier_from"),

@@ -205,7 +205,7 @@ class PlanOracle:
             "deal_id": credit["deal_id"],
             "basis": table.basis,
             "semantic": table.semantic,
-            "evaluation": table.evaluation,
+            "evaluation": component.line_evaluation,
             "rate_kind": table.rate,
             "rate_from": None,
             "period_total": None,
@@ -294,7 +294,94 @@ class PlanOracle:
             running[key] = before + event.value
             if not event.virtual:
                 lines.extend(self.lines_for(component, event, before))
+        if component.trues_up:
+            lines.extend(self.true_up_lines(component, lines))
         return self.apply_caps(component, lines)
+
+    def retro_tier(self, component: ResolvedComponent, rep_id: str, period: str) -> int:
+        """0-based tier of a cumulative retroactive table reached by the total at the end of
+        the period (the year to date, against the year-to-date quota)."""
+        table = component.table
+        quota = self.targets[(rep_id, component.id, period)]["tier_quota"]
+        lowers = [
+            Fraction(t.from_) * Fraction(quota) / 100
+            if table.basis == "attainment"
+            else Fraction(t.from_)
+            for t in table.tiers
+        ]
+        return tier_index(self.total(rep_id, component.id, period), lowers, table.tie_break)
+
+    def true_up_lines(self, component: ResolvedComponent, earnings: list[dict]) -> list[dict]:
+        """Year-to-date retroactive tiers: in each period whose rate differs from the previous
+        period's, each credit of the year's earlier periods is re-rated: a line of what it
+        earns at the new rate less what it earned at the old one, each rounded half-even to
+        the cent as its earning line was (docs/plans.md, "True-ups")."""
+        table = component.table
+        periods: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for rep_id, component_id, period in sorted(self.targets):
+            if component_id == component.id:
+                periods[(rep_id, period[:4])].append(period)
+        tiers: dict[tuple[str, str], int] = {}
+        previous: dict[tuple[str, str], str] = {}
+        for (rep_id, _), labels in periods.items():
+            for before, label in zip([None, *labels], labels, strict=False):
+                tiers[(rep_id, label)] = self.retro_tier(component, rep_id, label)
+                if before is not None:
+                    previous[(rep_id, label)] = before
+        by_credit = {c["credit_id"]: c for c in self.credits}
+        end = self.prepared.window.end
+
+        def earned(line: dict, rate: Decimal) -> Decimal:
+            rate_f = Fraction(rate)
+            exact = {
+                "percent": line["base"] * rate_f / 100,
+                "per_unit": line["base"] * rate_f,
+                "per_deal": rate_f,
+            }[table.rate]
+            return round_money(exact * line["multiplier"])
+
+        lines = []
+        for line in earnings:
+            if line["gated"]:
+                continue  # a gated credit earned nothing, at any rate
+            rep_id = line["rep_id"]
+            credit = by_credit[line["credit_id"]]
+            cancelled = (
+                self.label(credit["cancellation_date"])
+                if clawback_applies(self.plan, credit, end)
+                else None
+            )
+            for period in periods[(rep_id, line["period"][:4])]:
+                if period <= line["period"]:
+                    continue
+                if cancelled is not None and cancelled <= period:
+                    break  # clawed back: re-rated no more (its true-ups are reversed too)
+                old = table.tiers[tiers[(rep_id, previous[(rep_id, period)])]]
+                k = tiers[(rep_id, period)]
+                new = table.tiers[k]
+                if new.rate == old.rate:
+                    continue
+                target = self.targets[(rep_id, component.id, period)]
+                amount = earned(line, new.rate) - earned(line, old.rate)
+                lines.append(
+                    {
+                        **line,
+                        "period": period,
+                        "line_kind": "true_up",
+                        "event_date": target["period_last_day"],
+                        "tier": k + 1,
+                        "tier_from": new.from_,
+                        "tier_to": new.to,
+                        "rate_from": old.rate,
+                        "rate": new.rate,
+                        "period_total": self.total(rep_id, component.id, period),
+                        "quota": target["tier_quota"],
+                        "target_incentive": target["target_incentive"],
+                        "proration": target["proration"],
+                        "amount_before_cap": amount,
+                    }
+                )
+        return lines
 
     def apply_caps(self, component: ResolvedComponent, lines: list[dict]) -> list[dict]:
         for line in lines:

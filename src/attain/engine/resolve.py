@@ -50,6 +50,22 @@ class ResolvedComponent:
     def id(self) -> str:
         return self.component.id
 
+    @property
+    def trues_up(self) -> bool:
+        """A cumulative retroactive table on the year to date: the year-to-date total picks
+        the tier, and earlier periods' credits are re-rated (docs/plans.md, "True-ups")."""
+        return (
+            self.component.accumulate == "ytd"
+            and self.table.semantic == "retroactive"
+            and self.table.evaluation == "cumulative"
+        )
+
+    @property
+    def line_evaluation(self) -> str:
+        """The lines' ``evaluation`` column: ``cumulative_ytd`` when the year-to-date total
+        picks a retroactive tier (the sentences name the total), else the table's."""
+        return "cumulative_ytd" if self.trues_up else self.table.evaluation
+
 
 @dataclass(frozen=True)
 class ResolvedSpiff:

@@ -17,8 +17,8 @@ LINE_SCHEMA = pa.schema(
         ("plan_id", pa.string()),
         ("plan_version", pa.int32()),
         ("component_id", pa.string()),
-        # earning | floor | spiff | clawback | draw | draw_recovery | hold | release |
-        # hold_reversal
+        # earning | true_up | floor | spiff | clawback | draw | draw_recovery | hold |
+        # release | hold_reversal
         ("line_kind", pa.string()),
         ("event_date", pa.date32()),
         ("credit_id", pa.string()),
@@ -66,6 +66,7 @@ LINE_ORDER = [
 
 PAYOUT_COLUMNS = [
     ("earnings", MONEY),
+    ("true_ups", MONEY),
     ("floor_top_ups", MONEY),
     ("spiffs", MONEY),
     ("clawbacks", MONEY),
@@ -79,6 +80,7 @@ PAYOUT_COLUMNS = [
 # Which line kinds each payout column sums (cap_reductions and net_payable sum every line).
 PAYOUT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("earnings", ("earning",)),
+    ("true_ups", ("true_up",)),
     ("floor_top_ups", ("floor",)),
     ("spiffs", ("spiff",)),
     ("clawbacks", ("clawback",)),

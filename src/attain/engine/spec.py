@@ -313,6 +313,14 @@ class Component(_Strict):
     )
     pay_on: PayOn | None = Field(default=None, description="default: the plan's pay_on")
 
+    @property
+    def trues_up(self) -> bool:
+        """Whether the component re-rates earlier periods' credits of the year (true-ups):
+        a cumulative retroactive table on the year to date (docs/plans.md, "True-ups")."""
+        return self.accumulate == "ytd" and any(
+            t.semantic == "retroactive" and t.evaluation == "cumulative" for t in self.rate_tables
+        )
+
     @model_validator(mode="after")
     def _needs(self) -> Component:
         if not self.rate_tables:
@@ -322,12 +330,6 @@ class Component(_Strict):
                 raise ValueError("a rate table on attainment needs the component's 'quota'")
             if table.semantic == "interpolated" and self.accumulate != "period":
                 raise ValueError("a payout curve needs 'accumulate: period'")
-            if (
-                table.semantic == "retroactive"
-                and table.evaluation == "cumulative"
-                and self.accumulate != "period"
-            ):
-                raise ValueError("cumulative retroactive tiers need 'accumulate: period'")
         uses_attainment = [g for g in self.modifiers.gates if g.component is None] + [
             m
             for m in self.modifiers.multipliers
@@ -493,6 +495,14 @@ class Plan(Effective):
                         f"component {component.id!r}: {expected} seasonality weights expected "
                         f"for a {self.period} plan, got {len(component.quota.seasonality)}",
                     )
+        for index, component in enumerate(self.components):
+            pay_on = component.pay_on or self.pay_on
+            if component.trues_up and pay_on != "booking":
+                raise PathError(
+                    ("components", index, "pay_on"),
+                    f"component {component.id!r}: true-ups of year-to-date retroactive tiers "
+                    f"are paid at booking; pay on {pay_on} is not supported for them",
+                )
         if not self.components and not self.spiffs:
             raise ValueError("a plan needs at least one component or SPIFF")
         return self
