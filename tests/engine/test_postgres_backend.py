@@ -176,6 +176,24 @@ def test_on_the_callers_connection_nothing_is_left_behind(database):
         assert connection.execute("SELECT count(*) FROM mine").fetchone() == (0,)
 
 
+def test_tables_of_the_callers_schemas_are_never_read(database):
+    case = load_case(CONFORMANCE / "01_marginal_tiers_on_attainment")
+    name = f"attain_engine_shadow_{os.getpid()}"
+    schema = sql.Identifier(name)
+    with psycopg.connect(database) as connection, connection.transaction(force_rollback=True):
+        # The caller's search path puts a schema of its own, with a `credits` table, before
+        # the temporary tables.
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
+        connection.execute(sql.SQL("SET LOCAL search_path = {}, pg_temp").format(schema))
+        connection.execute("CREATE TABLE credits (credit_id TEXT)")
+        connection.execute("INSERT INTO credits VALUES ('not a credit')")
+        result = run_case(case, connection)
+        assert_identical(result, case.run("duckdb"))
+        # The caller's setting is back once the calculation is over.
+        setting = connection.execute("SELECT current_setting('search_path')").fetchone()
+        assert setting == (f"{name}, pg_temp",)
+
+
 def test_no_credits_no_lines(database):
     case = load_case(CONFORMANCE / "01_marginal_tiers_on_attainment")
     args = (case.plans, case.credits.slice(0, 0), case.assignments, case.quotas)

@@ -48,8 +48,10 @@ INPUTS = ("credits", "assignments", "targets", "fx", "draws", "payments")
 OUTPUT_SCHEMA = pa.schema([f for f in LINE_SCHEMA if f.name != "explanation"])
 # Byte order for strings, as in DuckDB, whatever the database's default collation.
 COLLATION = "C"
-# Session settings of the calculation's transaction (SET LOCAL: undone with it).
-SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO, YMD"}
+# Session settings of the calculation's transaction (SET LOCAL: undone with it). With only
+# pg_temp on the search path (pg_catalog is always searched), the program's table names mean
+# its own temporary tables, never a table of the caller's schemas.
+SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO, YMD", "search_path": "pg_temp"}
 
 
 def database_url(database: str | None = None) -> str:
