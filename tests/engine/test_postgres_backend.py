@@ -14,6 +14,7 @@ import psycopg
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -24,10 +25,13 @@ from attain.engine import sql as q
 from attain.engine.backends.postgres import URL_VARIABLE, create_input, postgres_available
 from attain.engine.cli import main, read_table
 from attain.engine.compiler import for_dialect
+from attain.engine.conditions import evaluate, parse_condition
+from attain.engine.spec import Plan
 
 from .builders import assignments_for, credits_table, make_plan
 from .helpers import CONFORMANCE, compare, load_case, plans_folder
 from .test_cash import calculate_cash, cash_cases
+from .test_conditions import COLUMNS, condition_query, families, texts, values
 from .test_conformance import COMPUTED, FAILING
 from .test_properties import arrow_bytes, calculate_random, draw_tables, plan_variants, random_deals
 
@@ -106,6 +110,76 @@ def test_duckdb_and_postgres_agree_on_pay_on_cash(database, case):
     plan, deals, payments = case
     duckdb = calculate_cash(plan, deals, payments, "duckdb")
     on_postgres = calculate_cash(plan, deals, payments, "postgres", database=database)
+    assert_identical(on_postgres, duckdb)
+
+
+@pytest.fixture(scope="module")
+def connection(database):
+    with psycopg.connect(database, autocommit=True) as connection:
+        yield connection
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(text=texts, amount=values, margin=values, family=families)
+def test_conditions_have_the_same_null_logic_on_postgres(connection, text, amount, margin, family):
+    # Three-valued logic: NULL amounts and families through and/or/not/in, as in Python.
+    node = parse_condition(text, COLUMNS)
+    query = for_dialect(condition_query(node, amount, margin, family), "postgres")
+    in_sql = connection.execute(query).fetchone()[0]
+    in_python = evaluate(node, {"amount": amount, "margin": margin, "product_family": family})
+    assert in_sql == in_python
+
+
+TYPED_PLAN = """
+id: p
+version: 1
+name: Conditions on typed credit columns
+valid_from: 2026-01-01
+period: quarter
+measures:
+  picked:
+    source: amount
+    where: >-
+      seats >= 2 and licences > 10 and signed_on >= date("2026-01-05") and strategic
+      and weight > 0.5 and family == "X"
+components:
+  - id: bonus
+    name: Bonus
+    measure: picked
+    rate_tables:
+      - valid_from: 2026-01-01
+        basis: amount
+        semantic: marginal
+        tiers:
+          - {from: 0, rate: 3}
+"""
+
+
+def test_credit_columns_of_every_arrow_type_conditions_accept(database):
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    columns = credits_table([{"amount": 1000 * (i + 1), "day": i} for i in range(6)])
+    credits = pa.table(
+        {
+            **{name: pa.array(values, pa.string()) for name, values in columns.items()},
+            "seats": pa.array([1, 2, 3, None, 2, 2], pa.int8()),
+            "licences": pa.array([20, 2**64 - 1, 11, 20, None, 20], pa.uint64()),
+            "signed_on": pa.array([dt.date(2026, 1, d) for d in (9, 9, 9, 9, 9, 1)], pa.date64()),
+            "strategic": pa.array([True, True, True, True, True, None], pa.bool_()),
+            "weight": pa.array([Decimal("0.501")] * 5 + [None], pa.decimal128(10, 3)),
+            "family": pa.array(["X", "X", "X", "X", "Y", "X"], pa.large_string()),
+        }
+    )
+    # Conditions on extra columns are checked against the credits table's, in prepare.
+    args = ([Plan.model_validate(yaml.safe_load(TYPED_PLAN))], credits, assignments_for(["R1"]))
+    duckdb = calculate(*args, period="2026-Q1")
+    on_postgres = calculate(*args, period="2026-Q1", backend="postgres", database=database)
+    # Rows 2 and 3 (C0001, C0002) meet every condition: 3% of 2,000 and of 3,000.
+    paid = [(r["credit_id"], str(r["amount"])) for r in on_postgres.lines.to_pylist()]
+    assert paid == [("C0001", "60.00"), ("C0002", "90.00")]
     assert_identical(on_postgres, duckdb)
 
 

@@ -84,19 +84,31 @@ def postgres_available(database: str | None = None) -> str | None:
 # -- types and tables ----------------------------------------------------------------------------
 
 
+# The smallest PostgreSQL type holding every value of each Arrow integer (PostgreSQL has no
+# unsigned integers).
+INTEGERS = {
+    pa.int8(): "SMALLINT",
+    pa.uint8(): "SMALLINT",
+    pa.int16(): "SMALLINT",
+    pa.uint16(): "INT",
+    pa.int32(): "INT",
+    pa.uint32(): "BIGINT",
+    pa.int64(): "BIGINT",
+    pa.uint64(): "DECIMAL(20, 0)",
+}
+
+
 def column_type(field: pa.Field) -> exp.DataType:
     """The exact PostgreSQL type of an Arrow column."""
     kind = field.type
     if pa.types.is_decimal(kind):
         return exp.DataType.build(f"DECIMAL({kind.precision}, {kind.scale})")
-    if pa.types.is_date32(kind):
+    if pa.types.is_date(kind):
         return exp.DataType.build("DATE")
     if pa.types.is_boolean(kind):
         return exp.DataType.build("BOOLEAN")
-    if pa.types.is_int32(kind) or pa.types.is_int16(kind):
-        return exp.DataType.build("INT")
-    if pa.types.is_int64(kind):
-        return exp.DataType.build("BIGINT")
+    if pa.types.is_integer(kind):
+        return exp.DataType.build(INTEGERS[kind])
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
         return exp.DataType.build("TEXT")
     raise EngineError(f"column {field.name!r} has a type PostgreSQL is not given: {kind}")
@@ -124,12 +136,16 @@ def create_input(name: str, schema: pa.Schema) -> exp.Create:
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
-    """``table`` with columns of no type (all NULL) as strings, for the CSV writer."""
+    """``table`` with columns of no type (all NULL) as strings and dates as ``date32``
+    (written ``YYYY-MM-DD``), for the CSV writer."""
     for index, field in enumerate(table.schema):
         if pa.types.is_null(field.type):
-            table = table.set_column(
-                index, pa.field(field.name, pa.string()), table[index].cast(pa.string())
-            )
+            kind = pa.string()
+        elif pa.types.is_date64(field.type):
+            kind = pa.date32()
+        else:
+            continue
+        table = table.set_column(index, pa.field(field.name, kind), table[index].cast(kind))
     return table
 
 
