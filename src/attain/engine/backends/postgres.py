@@ -277,12 +277,13 @@ def _connection(database) -> Iterator:
         yield connection
 
 
-def calculate_with_postgres(prepared: Prepared, database=None) -> Result:
-    """Run ``prepared`` on PostgreSQL and build the Result.
+@contextmanager
+def calculation_cursor(database=None) -> Iterator:
+    """A cursor in a transaction (a savepoint on a connection already in one) that is rolled
+    back on leaving, with ``SETTINGS`` in force: where ``run_program`` runs.
 
     ``database`` is a ``postgresql://`` URL, an open ``psycopg.Connection`` (left open, its
-    state as it was: the calculation's transaction, or savepoint, is rolled back), or
-    ``None`` for ``ATTAIN_ENGINE_DATABASE_URL``.
+    state as it was), or ``None`` for ``ATTAIN_ENGINE_DATABASE_URL``.
     """
     from psycopg import sql
 
@@ -297,5 +298,12 @@ def calculate_with_postgres(prepared: Prepared, database=None) -> Result:
                     sql.Literal(name), sql.Literal(value)
                 )
             )
+        yield cursor
+
+
+def calculate_with_postgres(prepared: Prepared, database=None) -> Result:
+    """Run ``prepared`` on PostgreSQL (``database``: see ``calculation_cursor``) and build
+    the Result."""
+    with calculation_cursor(database) as cursor:
         lines = run_program(prepared, cursor)
     return build_result(explain_lines(lines))
