@@ -228,6 +228,22 @@ def test_running_order_is_byte_order_whatever_the_database_collation(icu_databas
     assert_identical(on_postgres, duckdb)
 
 
+def test_strings_come_back_as_they_are(database):
+    # The lines come back as CSV: words a CSV reader may take for NULL, commas, quotes and a
+    # line break stay the strings they were.
+    odd = ["NA", "NULL", 'a,"b"\nc', "nan", " "]
+    deals = [
+        {"credit_id": text, "deal_id": f"N/A {i}", "amount": 1000, "day": i, "rep": "N/A"}
+        for i, text in enumerate(odd)
+    ]
+    args = ([make_plan()], credits_table(deals), assignments_for(["N/A"]))
+    duckdb = calculate(*args, period="2026-Q1")
+    on_postgres = calculate(*args, period="2026-Q1", backend="postgres", database=database)
+    assert sorted(on_postgres.lines["credit_id"].to_pylist()) == sorted(odd)
+    assert set(on_postgres.lines["rep_id"].to_pylist()) == {"N/A"}
+    assert_identical(on_postgres, duckdb)
+
+
 # -- the connection, the CLI, the dialect ------------------------------------------------------
 
 

@@ -222,15 +222,40 @@ def run_program(prepared: Prepared, cursor) -> pa.Table:
 
 
 def fetch_arrow(cursor, query: exp.Expression) -> pa.Table:
-    """The rows of ``query`` as an Arrow table of ``OUTPUT_SCHEMA`` (decimals exact: psycopg
-    reads ``NUMERIC`` as ``Decimal``; a value with more places than its column is an error)."""
-    cursor.execute(for_dialect(query, DIALECT))
-    names = [column.name for column in cursor.description]
-    rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    by_name = dict(zip(names, columns, strict=True))
-    arrays = [pa.array(by_name[f.name], type=f.type) for f in OUTPUT_SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=OUTPUT_SCHEMA)
+    """The rows of ``query`` as an Arrow table of ``OUTPUT_SCHEMA``, through
+    ``COPY (query) TO STDOUT (FORMAT csv)`` read by Arrow's CSV reader: no Python object per
+    value (a million lines would take gigabytes as tuples of ``Decimal``).
+
+    Exact both ways: PostgreSQL writes ``NUMERIC`` in plain digits and Arrow parses them
+    into the column's decimal type (a value with more places than the column is an error,
+    never rounded); NULL is an unquoted empty field and the empty string a quoted one, which
+    the reader keeps apart; booleans are ``t``/``f``.
+    """
+    from psycopg import sql
+
+    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER true)").format(
+        sql.SQL(for_dialect(query, DIALECT))
+    )
+    chunks = []
+    with cursor.copy(statement) as copy:
+        for chunk in copy:
+            chunks.append(bytes(chunk))
+    data = pa.py_buffer(b"".join(chunks))
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=OUTPUT_SCHEMA,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    if table.column_names != OUTPUT_SCHEMA.names:
+        raise EngineError(f"unexpected columns from PostgreSQL: {table.column_names}")
+    return table.cast(OUTPUT_SCHEMA)
 
 
 def _fetchone(cursor, query: exp.Expression):
