@@ -7,16 +7,18 @@ through psycopg 3. Every calculation
 
 - runs in one transaction that is always rolled back: its tables are ``TEMPORARY`` (private
   to the connection, so concurrent calculations on other connections never see each other's)
-  and are gone afterwards, on a connection of its own or on the caller's;
+  and are gone afterwards, on a connection of its own or on the caller's; ``search_path``
+  is ``pg_temp`` alone meanwhile, so no table of the caller's schemas is ever read;
 - loads the prepared Arrow inputs with ``COPY … FROM STDIN (FORMAT csv)`` into tables of
-  exact types: ``NUMERIC(p, s)`` for decimals, ``DATE``, ``BOOLEAN``, ``INTEGER``/``BIGINT``
+  exact types: ``NUMERIC(p, s)`` for decimals, ``DATE``, ``BOOLEAN``, integers (``INTEGERS``)
   and ``TEXT COLLATE "C"``. The ``C`` collation makes every string comparison, ``ORDER BY``
   and window order compare bytes, as DuckDB does, whatever the database's default
   collation (``en_US`` would put ``b`` before ``C``); columns computed from these keep it;
 - runs the same checks as DuckDB after the ``assigned`` step (credits without a plan,
-  missing FX rates) and fetches the lines with exact decimals (psycopg gives ``Decimal``),
-  which are explained, sorted and summed by the same code as DuckDB's
-  (``explain_sql.explain_lines``, ``results.build_result``), so both give the same bytes.
+  missing FX rates) and fetches the lines with ``COPY (…) TO STDOUT (FORMAT csv)`` into
+  Arrow with exact decimals; they are explained, sorted and summed by the same code as
+  DuckDB's (``explain_sql.explain_lines``, ``results.build_result``), so both give the same
+  bytes.
 
 The server is named by a ``postgresql://`` URL (``database=`` of ``calculate``, or the
 ``ATTAIN_ENGINE_DATABASE_URL`` environment variable) or given as an open psycopg connection.
