@@ -6,7 +6,9 @@ Parquet.
     .venv/bin/python bench/engine_bench.py --sizes 100000 --oracle-max 0 --spark-max 100000
 
 ``--spark-max N`` also runs the Spark backend (a local ``local[2]`` session, PySpark and Java
-needed) for sizes up to N and compares its outputs with DuckDB's.
+needed) for sizes up to N and compares its outputs with DuckDB's; ``--postgres-max N`` the
+PostgreSQL backend, on ``--database-url`` (default ``ATTAIN_ENGINE_DATABASE_URL``). The
+PostgreSQL server's own CPU and memory are not in the child's figures (other processes).
 
 Inputs are generated here with NumPy (fixed seed, same bytes every time), directly in the
 engine's input format (docs/plans.md, "Input tables"): 5,000 reps (R00001..R05000), each on
@@ -260,6 +262,18 @@ def child(backend: str, inputs: Path, out: Path) -> None:
         lap("explanations")
         result = build_result(lines)
         lap("sort lines, sum payouts")
+    elif backend == "postgres":
+        from attain.engine.backends.postgres import calculation_cursor
+        from attain.engine.backends.postgres import run_program as run_on_postgres
+
+        with calculation_cursor() as cursor:
+            lap("postgres: connect")
+            lines = run_on_postgres(prepared, cursor)
+            lap("postgres: load inputs (COPY), steps, checks, lines to Arrow")
+        lines = explain_lines(lines)
+        lap("explanations")
+        result = build_result(lines)
+        lap("sort lines, sum payouts")
     else:
         result = calculate_with_oracle(prepared)
         lap("oracle (rows, explanations, sort, sums)")
@@ -432,6 +446,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--oracle-max", type=int, default=100000)
     parser.add_argument("--spark-max", type=int, default=0, help="run Spark up to this size")
+    parser.add_argument(
+        "--postgres-max", type=int, default=0, help="run PostgreSQL up to this size"
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL (default: ATTAIN_ENGINE_DATABASE_URL)"
+    )
     parser.add_argument("--out", default="var/engine-bench")
     parser.add_argument(
         "--memory-limit", default="1GB", help="DuckDB's memory limit (it spills beyond it)"
@@ -458,6 +478,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
     os.environ.setdefault("ATTAIN_BENCH_MEMORY_LIMIT", args.memory_limit)
+    if args.database_url:
+        os.environ["ATTAIN_ENGINE_DATABASE_URL"] = args.database_url
     os.environ.setdefault("ATTAIN_BENCH_CHUNK_CREDITS", str(args.chunk_credits))
     os.environ.setdefault("ATTAIN_BENCH_FORMATS", args.formats)
     if args.child:
@@ -484,6 +506,7 @@ def main() -> None:
         print(f"\nN = {n:,}: inputs generated in {time.perf_counter() - start:.1f} s {hashes}")
         backends = ["duckdb"] + (["oracle"] if n <= args.oracle_max else [])
         backends += ["spark"] if n <= args.spark_max else []
+        backends += ["postgres"] if n <= args.postgres_max else []
         reports = {}
         for backend in backends:
             report = run(backend, inputs, root / f"n{n}" / backend)
@@ -509,6 +532,11 @@ def main() -> None:
             print(f"  spark / duckdb wall: {ratio:.1f}x")
             verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "spark")
             print(f"  duckdb vs spark outputs: {verdict}")
+        if "postgres" in reports:
+            ratio = reports["postgres"]["wall"] / reports["duckdb"]["wall"]
+            print(f"  postgres / duckdb wall: {ratio:.1f}x")
+            verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "postgres")
+            print(f"  duckdb vs postgres outputs: {verdict}")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -91,11 +91,9 @@ texts = st.sampled_from(
 )
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
-@given(text=texts, amount=values, margin=values, family=families)
-def test_sql_rendering_agrees_with_python_evaluation(text, amount, margin, family):
-    node = parse_condition(text, COLUMNS)
-    query = exp.select(exp.alias_(to_sql(node), "v")).from_(
+def condition_query(node, amount, margin, family) -> exp.Select:
+    """``SELECT <condition> AS v`` over one row of amount, margin and product_family."""
+    return exp.select(exp.alias_(to_sql(node), "v")).from_(
         exp.Values(
             expressions=[
                 exp.Tuple(
@@ -120,6 +118,13 @@ def test_sql_rendering_agrees_with_python_evaluation(text, amount, margin, famil
             ),
         )
     )
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(text=texts, amount=values, margin=values, family=families)
+def test_sql_rendering_agrees_with_python_evaluation(text, amount, margin, family):
+    node = parse_condition(text, COLUMNS)
+    query = condition_query(node, amount, margin, family)
     in_sql = duckdb.sql(query.sql("duckdb")).fetchall()[0][0]
     in_python = evaluate(node, {"amount": amount, "margin": margin, "product_family": family})
     assert in_sql == in_python

@@ -10,7 +10,7 @@ from .prepare import Unassigned, prepare
 from .results import Result
 from .spec import Plan
 
-Backend = Literal["duckdb", "spark", "oracle"]
+Backend = Literal["duckdb", "spark", "postgres", "oracle"]
 
 
 def calculate(
@@ -29,6 +29,7 @@ def calculate(
     backend: Backend = "duckdb",
     unassigned: Unassigned = "error",
     spark=None,
+    database=None,
 ) -> Result:
     """Compute earning lines and payouts for ``period`` (``2026``, ``2026-H1``, ``2026-Q1``,
     ``2026-03``) with the rules in force on ``as_of`` (default: the period's last day).
@@ -42,10 +43,15 @@ def calculate(
 
     ``backend`` is ``duckdb`` (in-process), ``spark`` (the same compiled SQL on Apache Spark:
     on ``spark``, a SparkSession, or else a local one; needs ``pip install 'attain[spark]'``
-    and Java) or ``oracle`` (the per-row Python reference). All three give identical tables.
+    and Java), ``postgres`` (the same compiled SQL on PostgreSQL: ``database`` is a
+    ``postgresql://`` URL or an open psycopg connection, by default the
+    ``ATTAIN_ENGINE_DATABASE_URL`` environment variable) or ``oracle`` (the per-row Python
+    reference). All give identical tables.
     """
-    if backend not in ("duckdb", "spark", "oracle"):
-        raise ValueError(f"unknown backend {backend!r}; use 'duckdb', 'spark' or 'oracle'")
+    if backend not in ("duckdb", "spark", "postgres", "oracle"):
+        raise ValueError(
+            f"unknown backend {backend!r}; use 'duckdb', 'spark', 'postgres' or 'oracle'"
+        )
     prepared = prepare(
         plans,
         credits,
@@ -68,6 +74,10 @@ def calculate(
         from .backends.duckdb import calculate_with_duckdb
 
         return calculate_with_duckdb(prepared)
+    if backend == "postgres":
+        from .backends.postgres import calculate_with_postgres
+
+        return calculate_with_postgres(prepared, database)
     from .backends.spark import calculate_with_spark
 
     return calculate_with_spark(prepared, spark)

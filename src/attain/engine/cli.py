@@ -2,9 +2,10 @@
 
     attain calc --plans DIR --credits FILE --assignments FILE [--quotas FILE] [--fx FILE]
                 [--draws FILE] [--hierarchy FILE] [--territories FILE] [--payments FILE]
-                --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|oracle]
-                [--spark-master URL] [--unassigned error|ignore] [--memory-limit 1GB]
-                [--reps R1,R2 | --reps-file FILE] [--formats parquet,csv] --out DIR
+                --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|postgres|oracle]
+                [--spark-master URL] [--database-url URL] [--unassigned error|ignore]
+                [--memory-limit 1GB] [--reps R1,R2 | --reps-file FILE]
+                [--formats parquet,csv] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
@@ -19,6 +20,10 @@ needs no more memory than ``--memory-limit`` (DuckDB spills beyond it) and a few
 ``--backend spark`` runs the same compiled SQL on Apache Spark: a local session
 (``local[2]``) unless ``--spark-master`` or ``ATTAIN_SPARK_MASTER`` names another master;
 it needs ``pip install 'attain[spark]'`` and a Java runtime.
+
+``--backend postgres`` runs the same compiled SQL on PostgreSQL, in temporary tables of one
+connection to ``--database-url`` (default: the ``ATTAIN_ENGINE_DATABASE_URL`` environment
+variable), e.g. ``postgresql://user@host:5432/db``; nothing is left in the database.
 """
 
 from __future__ import annotations
@@ -90,10 +95,16 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="rules in force on (YYYY-MM-DD)"
     )
-    parser.add_argument("--backend", choices=["duckdb", "spark", "oracle"], default="duckdb")
+    parser.add_argument(
+        "--backend", choices=["duckdb", "spark", "postgres", "oracle"], default="duckdb"
+    )
     parser.add_argument(
         "--spark-master",
         help="Spark master for --backend spark (default local[2], or ATTAIN_SPARK_MASTER)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL for --backend postgres (default: ATTAIN_ENGINE_DATABASE_URL)",
     )
     parser.add_argument("--unassigned", choices=["error", "ignore"], default="error")
     parser.add_argument(
@@ -186,6 +197,7 @@ def run_calc(args: argparse.Namespace) -> int:
                 read_table(args.credits),
                 backend=args.backend,
                 spark=spark,
+                database=getattr(args, "database_url", None),
                 **_small_inputs(args),
             )
             tables = {

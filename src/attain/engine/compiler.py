@@ -1375,7 +1375,8 @@ def for_dialect(query: exp.Expression, dialect: str) -> str:
 
     Spark also misreads a parenthesised atom after a table name (``FROM base WHERE (TRUE)``
     parses ``WHERE (TRUE)`` as a column alias list), so for it parentheses around a single
-    literal or column, which change nothing, are dropped.
+    literal or column, which change nothing, are dropped. PostgreSQL has no ``QUARTER()``
+    function: it gets ``EXTRACT(QUARTER FROM …)``.
     """
     if dialect != "duckdb":
 
@@ -1394,6 +1395,15 @@ def for_dialect(query: exp.Expression, dialect: str) -> str:
             return node
 
         query = query.transform(unwrap)
+    if dialect == "postgres":
+
+        def extract(node: exp.Expression) -> exp.Expression:
+            # PostgreSQL has no QUARTER() function (sqlglot writes it as it is).
+            if isinstance(node, exp.Quarter):
+                return exp.Extract(this=exp.var("QUARTER"), expression=node.this.copy())
+            return node
+
+        query = query.transform(extract)
     return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
 
 
