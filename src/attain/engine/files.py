@@ -18,6 +18,7 @@ partial output.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import queue
@@ -35,7 +36,13 @@ import pyarrow.parquet as pq
 from sqlglot import exp
 
 from . import sql as q
-from .backends.duckdb import check_assigned, create_step, parquet_scan, register_inputs
+from .backends.duckdb import (
+    check_assigned,
+    create_step,
+    create_step_sql,
+    parquet_scan,
+    register_inputs,
+)
 from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explanation_expression
@@ -140,15 +147,18 @@ def calculate_files(
             created = not out.exists()
             out.mkdir(exist_ok=True)
             try:
+                # Written out once: the SQL of a plan runs to hundreds of kilobytes.
+                creates = [create_step_sql(step) for step in plan_steps]
+                results = [step.output for step in plan_steps if step.output is not None]
+                create_lines = _create_lines(results).sql(dialect=DIALECT)
                 with _Outputs(out, formats) as outputs:
                     for low, high in chunks:
                         _restrict_to_reps(connection, low, high, selected is not None)
                         connection.execute("DROP VIEW IF EXISTS result_lines")
-                        for step in plan_steps:
+                        for step, create in zip(plan_steps, creates, strict=True):
                             connection.execute(f"DROP TABLE IF EXISTS {step.name}")
-                            create_step(connection, step)
-                        results = [step.output for step in plan_steps if step.output is not None]
-                        connection.execute(_create_lines(results).sql(dialect=DIALECT))
+                            connection.execute(create)
+                        connection.execute(create_lines)
                         outputs.add(connection)
                         done("calculate and write a chunk of reps")
                     return outputs.finish()
@@ -362,6 +372,13 @@ def _create_lines(outputs: list[exp.Select]) -> exp.Create:
     )
 
 
+@functools.cache
+def sorted_lines_sql() -> str:
+    """``sorted_lines_query`` in DuckDB's SQL, built once: the sentence makes it about 100 kB,
+    which took sqlglot half a second to write out for every chunk of reps."""
+    return sorted_lines_query().sql(dialect=DIALECT)
+
+
 def sorted_lines_query() -> exp.Select:
     """Every line with its sentence, in the one line order (results.LINE_ORDER)."""
     columns = [q.col(f.name) for f in OUTPUT_COLUMNS]
@@ -432,9 +449,7 @@ class _Outputs:
 
     def add(self, connection: duckdb.DuckDBPyConnection) -> None:
         """The lines of ``result_lines``, sorted, and their sums."""
-        reader = connection.sql(sorted_lines_query().sql(dialect=DIALECT)).to_arrow_reader(
-            OUTPUT_BATCH_ROWS
-        )
+        reader = connection.sql(sorted_lines_sql()).to_arrow_reader(OUTPUT_BATCH_ROWS)
         for batch in reader:
             table = pa.Table.from_batches([batch]).cast(LINE_SCHEMA)
             for writer in self._writers:

@@ -57,13 +57,18 @@ def register_inputs(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -
 
 
 def create_step(connection: duckdb.DuckDBPyConnection, step: Step) -> None:
+    connection.execute(create_step_sql(step))
+
+
+def create_step_sql(step: Step) -> str:
+    """``CREATE TEMPORARY TABLE <step> AS <its query>`` in DuckDB's SQL."""
     create = exp.Create(
         this=exp.to_table(step.name),
         kind="TABLE",
         expression=step.query,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )
-    connection.execute(create.sql(dialect=DIALECT))
+    return create.sql(dialect=DIALECT)
 
 
 def check_assigned(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
