@@ -115,6 +115,17 @@ def small_case():
     return case
 
 
+def test_the_first_bad_row_is_reported_though_batches_are_checked_together(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)  # Parquet batches: rows 1–2, 3–4
+    source = tmp_path / "credits.parquet"
+    rows = [credit(1), credit(2, share="0"), credit(3, amount="x"), credit(4)]
+    pq.write_table(pa.Table.from_pylist(rows), source)
+    with pytest.raises(EngineError, match=r"credits, row 2, column 'share': share must be"):
+        run_files(small_case(), tmp_path / "out", credits=source)
+
+
 def test_a_bad_row_in_a_later_batch_is_named_by_its_row_in_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
     source = tmp_path / "credits.csv"

@@ -17,6 +17,7 @@ partial output.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import itertools
@@ -25,6 +26,7 @@ import queue
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,19 +277,24 @@ def _restrict_to_reps(
 def check_credits_file(source: Path, target: Path) -> ds.Dataset:
     """Check the credits file batch by batch into ``target``; a dataset over the result.
 
-    Each batch is checked while the one before is written (the Parquet writer runs in a
-    thread of its own); that no credit id appears twice is checked over the whole file
+    Two batches are checked at once (Arrow's kernels release the GIL) while the Parquet
+    writer, in a thread of its own, writes the ones before; the first bad row of the file is
+    still the one reported. That no credit id appears twice is checked over the whole file
     afterwards, by DuckDB (``_check_unique_credit_ids``)."""
     if not source.exists():
         raise EngineError(f"{source}: no such file")
     with contextlib.ExitStack() as stack:
+        checking = stack.enter_context(ThreadPoolExecutor(max_workers=CHECKERS))
+        stack.callback(checking.shutdown, cancel_futures=True)  # on an error: stop checking
         writer: pq.ParquetWriter | None = None
         written: _Background | None = None
-        first_row = 0
-        for batch in _credit_batches(source):
-            table = pa.Table.from_batches([batch])
+        pending: collections.deque[tuple[int, Future]] = collections.deque()
+
+        def write_next() -> None:
+            nonlocal writer, written
+            first_row, future = pending.popleft()
             try:
-                checked = normalise_credits(table, unique_ids=False)
+                checked = future.result()
             except InputError as error:
                 row = None if error.row is None else error.row + first_row
                 raise InputError(error.table, error.reason, row, error.column) from None
@@ -295,11 +302,27 @@ def check_credits_file(source: Path, target: Path) -> ds.Dataset:
                 writer = stack.enter_context(pq.ParquetWriter(target, checked.schema))
                 written = stack.enter_context(_Background(writer.write_table))
             written.put(checked.cast(writer.schema))
+
+        first_row = 0
+        for batch in _credit_batches(source):
+            table = pa.Table.from_batches([batch])
+            pending.append((first_row, checking.submit(_check_batch, table)))
             first_row += table.num_rows
+            if len(pending) >= CHECKERS:
+                write_next()
+        while pending:
+            write_next()
         if writer is None:  # an empty file: its columns, no rows
             empty = normalise_credits(_empty_credits(source))
             stack.enter_context(pq.ParquetWriter(target, empty.schema)).write_table(empty)
     return ds.dataset(target, format="parquet")
+
+
+CHECKERS = 2  # credits batches checked at once
+
+
+def _check_batch(table: pa.Table) -> pa.Table:
+    return normalise_credits(table, unique_ids=False)
 
 
 def _credit_batches(source: Path) -> Iterator[pa.RecordBatch]:

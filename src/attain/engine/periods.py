@@ -7,6 +7,7 @@ year-to-date running sums.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -95,4 +96,10 @@ def periods_in(window: Period, kind: str) -> list[Period]:
 
 
 def year_periods(year: int, kind: str) -> list[Period]:
-    return periods_in(period_of(dt.date(year, 1, 1), "year"), kind)
+    return list(_year_periods(year, kind))
+
+
+@functools.cache
+def _year_periods(year: int, kind: str) -> tuple[Period, ...]:
+    # Asked for every rep and component when the targets are built: computed once.
+    return tuple(periods_in(period_of(dt.date(year, 1, 1), "year"), kind))

@@ -136,10 +136,16 @@ class TargetBuilder:
         rows = self.assignments.get(rep_id, [])
         out = []
         years = range(compute_from.year, (until - dt.timedelta(days=1)).year + 1)
+        periods_of = {year: year_periods(year, self.plan.plan.period) for year in years}
+        # The rep's days on the plan: the same for every component.
+        coverage_of = {
+            year: {p.label: _coverage(rows, p) for p in periods}
+            for year, periods in periods_of.items()
+        }
         for component in self.plan.components:
             for year in years:
-                periods = year_periods(year, self.plan.plan.period)
-                coverage = {p.label: _coverage(rows, p) for p in periods}
+                periods = periods_of[year]
+                coverage = coverage_of[year]
                 incentives = {
                     p.label: self._incentive(component, coverage[p.label], p) for p in periods
                 }
