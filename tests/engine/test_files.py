@@ -115,9 +115,7 @@ def small_case():
     return case
 
 
-def test_the_first_bad_row_is_reported_though_batches_are_checked_together(
-    tmp_path, monkeypatch
-):
+def test_the_first_bad_row_is_reported_though_batches_are_checked_together(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)  # Parquet batches: rows 1–2, 3–4
     source = tmp_path / "credits.parquet"
     rows = [credit(1), credit(2, share="0"), credit(3, amount="x"), credit(4)]
