@@ -395,16 +395,6 @@ def prepare_crediting(
 # -- SQL: derived credits ------------------------------------------------------------------
 
 
-def in_force(table: str, day: exp.Expression) -> exp.Expression:
-    return q.and_(
-        exp.LTE(this=q.col("valid_from", table), expression=day),
-        q.or_(
-            exp.Is(this=q.col("valid_to", table), expression=q.null()),
-            exp.LT(this=day, expression=q.col("valid_to", table)),
-        ),
-    )
-
-
 def _derived_select(
     columns: list[str], source: str, rep: exp.Expression, role: str
 ) -> list[exp.Expression]:
@@ -431,7 +421,7 @@ def _receiving(
     """Join the receiving rep's assignment on ``day`` and the plan's rule for ``kind``."""
     return query.join(
         exp.alias_(exp.to_table("assignments"), "a", table=True),
-        on=q.and_(q.eq(q.col("rep_id", "a"), rep), in_force("a", day)),
+        on=q.and_(q.eq(q.col("rep_id", "a"), rep), q.in_force("a", day)),
         copy=False,
     ).join(
         exp.alias_(exp.to_table("crediting_rules"), "r", table=True),
@@ -466,7 +456,7 @@ def derived_query(columns: list[str], start: dt.date, end: dt.date) -> exp.Query
         .join(
             exp.alias_(exp.to_table("territories"), "t", table=True),
             on=q.and_(
-                q.eq(q.col("territory_id", "t"), q.col("territory_id", "s")), in_force("t", day)
+                q.eq(q.col("territory_id", "t"), q.col("territory_id", "s")), q.in_force("t", day)
             ),
             copy=False,
         ),
@@ -487,7 +477,7 @@ def derived_query(columns: list[str], start: dt.date, end: dt.date) -> exp.Query
         .from_(exp.alias_(exp.to_table("roll_src"), "s", table=True), copy=False)
         .join(
             exp.alias_(exp.to_table("chain"), "h", table=True),
-            on=q.and_(q.eq(q.col("rep_id", "h"), q.col("rep_id", "s")), in_force("h", day)),
+            on=q.and_(q.eq(q.col("rep_id", "h"), q.col("rep_id", "s")), q.in_force("h", day)),
             copy=False,
         ),
         manager,
@@ -580,7 +570,9 @@ def team_totals(compiler, n: int, component: ResolvedComponent) -> str:
         .from_(exp.alias_(exp.to_table("credits"), "c", table=True), copy=False)
         .join(
             exp.alias_(exp.to_table("chain"), "h", table=True),
-            on=q.and_(q.eq(q.col("rep_id", "h"), q.col("rep_id", "c")), in_force("h", credit_day)),
+            on=q.and_(
+                q.eq(q.col("rep_id", "h"), q.col("rep_id", "c")), q.in_force("h", credit_day)
+            ),
             copy=False,
         )
         .join(

@@ -49,16 +49,6 @@ def pivot_of(plan: Plan, deal_currency: str | None = None) -> str | None:
     return pivot
 
 
-def in_force(table: str, day: exp.Expression) -> exp.Expression:
-    return q.and_(
-        exp.LTE(this=q.col("valid_from", table), expression=day),
-        q.or_(
-            exp.Is(this=q.col("valid_to", table), expression=q.null()),
-            exp.LT(this=day, expression=q.col("valid_to", table)),
-        ),
-    )
-
-
 def deal_currency(table: str, plan_currency: exp.Expression) -> exp.Expression:
     """A credit's currency; an empty one is the plan's."""
     return q.coalesce(q.col("currency", table), plan_currency)
@@ -82,7 +72,7 @@ def _leg(
     return q.and_(
         q.eq(q.col("from_currency", alias), source),
         q.eq(q.col("to_currency", alias), target),
-        in_force(alias, q.col("event_date", credits)),
+        q.in_force(alias, q.col("event_date", credits)),
     )
 
 

@@ -171,3 +171,15 @@ def cents_to_money(cents: exp.Expression) -> exp.Expression:
     return cast(
         mul(cast(cents, decimal_type(38, 0)), dec(Decimal("0.01"), 3, 2)), decimal_type(18, 2)
     )
+
+
+def in_force(table: str, day: exp.Expression) -> exp.Expression:
+    """``table``'s row is in force on ``day``: ``valid_from <= day < valid_to`` (no
+    ``valid_to``: open-ended)."""
+    return and_(
+        exp.LTE(this=col("valid_from", table), expression=day),
+        or_(
+            exp.Is(this=col("valid_to", table), expression=null()),
+            exp.LT(this=day, expression=col("valid_to", table)),
+        ),
+    )
