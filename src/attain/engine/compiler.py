@@ -1324,9 +1324,6 @@ def _union(queries: list[exp.Select]) -> exp.Query:
     return result
 
 
-DRAW_STEP = "draw_lines"  # the step that reads the plans' steps (their lines) again
-
-
 def compile_program(prepared: Prepared) -> list[Step]:
     """The steps in order; the lines are the union of the steps' ``output`` queries.
 
@@ -1347,9 +1344,9 @@ def compile_program(prepared: Prepared) -> list[Step]:
     if with_draws and plan_steps:
         steps.append(
             Step(
-                DRAW_STEP,
+                "draw_lines",
                 draw_query(plan_steps, output_select),
-                exp.select(exp.Star()).from_(DRAW_STEP),
+                exp.select(exp.Star()).from_("draw_lines"),
             )
         )
     return steps

@@ -45,7 +45,7 @@ from .backends.duckdb import (
     parquet_scan,
     register_inputs,
 )
-from .compiler import DRAW_STEP, OUTPUT_COLUMNS, Step, compile_program, sql_type
+from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explanation_expression
 from .inputs import normalise_credits
@@ -54,8 +54,9 @@ from .results import (
     COMPONENT_PAYOUT_SCHEMA,
     LINE_ORDER,
     LINE_SCHEMA,
+    PAYOUT_COLUMNS,
+    PAYOUT_KINDS,
     PAYOUT_SCHEMA,
-    summarise,
 )
 from .spec import Plan
 
@@ -148,11 +149,8 @@ def calculate_files(
             created = not out.exists()
             out.mkdir(exist_ok=True)
             try:
-                # A plan's lines are read once, sorted and explained, unless the draws read
-                # them too: then they are stored, else a view saves writing them into a table.
-                as_views = not any(step.name == DRAW_STEP for step in plan_steps)
                 # Written out once: the SQL of a plan runs to hundreds of kilobytes.
-                creates = [create_step_sql(step, view=as_views) for step in plan_steps]
+                creates = [create_step_sql(step) for step in plan_steps]
                 results = [step.output for step in plan_steps if step.output is not None]
                 create_lines = _create_lines(results).sql(dialect=DIALECT)
                 with _Outputs(out, formats) as outputs:
@@ -160,8 +158,7 @@ def calculate_files(
                         _restrict_to_reps(connection, low, high, selected is not None)
                         connection.execute("DROP VIEW IF EXISTS result_lines")
                         for step, create in zip(plan_steps, creates, strict=True):
-                            if not as_views:
-                                connection.execute(f"DROP TABLE IF EXISTS {step.name}")
+                            connection.execute(f"DROP TABLE IF EXISTS {step.name}")
                             connection.execute(create)
                         connection.execute(create_lines)
                         outputs.add(connection)
@@ -415,6 +412,31 @@ def sorted_lines_query() -> exp.Select:
     )
 
 
+def sums_query(keys: list[str]) -> exp.Select:
+    """The lines summed per ``keys``, as results._summarise sums them."""
+    money = sql_type(PAYOUT_SCHEMA.field("net_payable").type)
+
+    def total(value: exp.Expression, name: str) -> exp.Expression:
+        return q.alias(q.cast(exp.Sum(this=value), money), name)
+
+    def of_kinds(kinds: tuple[str, ...]) -> exp.Expression:
+        return exp.In(this=q.col("line_kind"), expressions=[q.text(k) for k in kinds])
+
+    sums = [
+        total(q.case([(of_kinds(kinds), q.col("amount"))], q.num(0)), name)
+        for name, kinds in PAYOUT_KINDS
+    ]
+    sums.append(total(q.col("cap_reduction"), "cap_reductions"))
+    sums.append(total(q.col("amount"), "net_payable"))
+    assert [name for name, _ in PAYOUT_COLUMNS] == [s.alias for s in sums]
+    return (
+        exp.select(*(q.col(k) for k in keys), *sums)
+        .from_("result_lines")
+        .group_by(*(q.col(k) for k in keys))
+        .order_by(*(q.col(k) for k in keys))
+    )
+
+
 class _Outputs:
     """The three outputs, staged under temporary names: the lines stream into Parquet and
     CSV chunk after chunk; the sums of each chunk are kept (one row per rep and period) and
@@ -449,19 +471,16 @@ class _Outputs:
         self._stack.__exit__(*exc_info)
 
     def add(self, connection: duckdb.DuckDBPyConnection) -> None:
-        """The lines of ``result_lines``, sorted, and their sums (summed from the same
-        stream, as ``calculate`` sums its lines: ``results.summarise``)."""
+        """The lines of ``result_lines``, sorted, and their sums."""
         reader = connection.sql(sorted_lines_sql()).to_arrow_reader(OUTPUT_BATCH_ROWS)
-        summed: list[pa.Table] = []
         for batch in reader:
             table = pa.Table.from_batches([batch]).cast(LINE_SCHEMA)
             for writer in self._writers:
                 writer.put(table)
-            summed.append(table.select(SUMMED_COLUMNS))
             self._lines += table.num_rows
-        lines = pa.concat_tables(summed) if summed else LINE_SCHEMA.empty_table()
         for name, keys, schema in SUMS:
-            self._sums[name].append(summarise(lines.select(SUMMED_COLUMNS), keys, schema))
+            table = connection.sql(sums_query(keys).sql(dialect=DIALECT)).to_arrow_table()
+            self._sums[name].append(table.select(schema.names).cast(schema))
 
     def finish(self) -> Written:
         self._stack.close()  # every line written and the files closed, or the error raised
@@ -478,11 +497,6 @@ class _Outputs:
         return Written(rows=rows, files=[final for _, final in self._staged])
 
 
-# The columns the payouts are summed from, kept while a chunk's lines stream out.
-SUMMED_COLUMNS = [
-    "rep_id", "period", "plan_id", "plan_version", "component_id", "line_kind", "amount",
-    "cap_reduction",
-]  # fmt: skip
 SUMS = (
     ("payouts", ["rep_id", "period"], PAYOUT_SCHEMA),
     ("component_payouts", ["rep_id", "period", "plan_id", "plan_version", "component_id"],

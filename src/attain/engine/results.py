@@ -116,7 +116,7 @@ def sort_lines(lines: pa.Table) -> pa.Table:
     return lines.take(order).combine_chunks()
 
 
-def summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
+def _summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
     """Sum the lines' amounts per ``keys`` into earnings, SPIFFs, clawbacks, draws and net."""
     zero = pa.scalar(Decimal("0.00"), MONEY)
     kind = lines["line_kind"]
@@ -136,8 +136,8 @@ def summarise(lines: pa.Table, keys: list[str], schema: pa.Schema) -> pa.Table:
 def build_result(lines: pa.Table) -> Result:
     """Sort the lines and sum them into payouts (per rep and period, and per component)."""
     lines = sort_lines(lines)
-    payouts = summarise(lines, ["rep_id", "period"], PAYOUT_SCHEMA)
-    components = summarise(
+    payouts = _summarise(lines, ["rep_id", "period"], PAYOUT_SCHEMA)
+    components = _summarise(
         lines,
         ["rep_id", "period", "plan_id", "plan_version", "component_id"],
         COMPONENT_PAYOUT_SCHEMA,

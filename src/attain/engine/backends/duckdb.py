@@ -60,13 +60,11 @@ def create_step(connection: duckdb.DuckDBPyConnection, step: Step) -> None:
     connection.execute(create_step_sql(step))
 
 
-def create_step_sql(step: Step, *, view: bool = False) -> str:
-    """``CREATE TEMPORARY TABLE <step> AS <its query>`` in DuckDB's SQL, or (``view``) a
-    temporary view, replacing any of that name."""
+def create_step_sql(step: Step) -> str:
+    """``CREATE TEMPORARY TABLE <step> AS <its query>`` in DuckDB's SQL."""
     create = exp.Create(
         this=exp.to_table(step.name),
-        kind="VIEW" if view else "TABLE",
-        replace=view,
+        kind="TABLE",
         expression=step.query,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )
