@@ -26,9 +26,14 @@
     hideTimer = setTimeout(function () { banner.hidden = true; }, 6000);
   }
 
+  // A wall screen's boards each get their first standings in turn.
+  var expected = Array.prototype.map.call(
+    root.querySelectorAll(".lb-panel-body[id]"), function (el) { return el.id; });
+  var received = {};
+
   var source = new EventSource(root.getAttribute("data-live"));
-  // "live" only once the first standings arrive: the server subscribes before it reads
-  // them, so from then on no win can be missed.
+  // "live" only once the first standings of every board arrive: the server subscribes
+  // before it reads them, so from then on no win can be missed.
   source.addEventListener("open", function () { setStatus("connected…", false); });
   source.addEventListener("error", function () { setStatus("reconnecting…", false); });
   source.addEventListener("standings", function (e) {
@@ -38,7 +43,8 @@
       target.innerHTML = data.html;  // rendered and escaped by the server's template
       target.setAttribute("data-generation", data.generation);
     }
-    setStatus("live", true);
+    received[data.target] = true;
+    if (expected.every(function (id) { return received[id]; })) setStatus("live", true);
     if (data.celebrate) {
       showPanelOf(target);
       celebrate(data.celebrate, data.deal);
