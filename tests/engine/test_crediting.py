@@ -187,18 +187,7 @@ def test_roll_up_credits_never_exceed_the_deal_and_backends_agree(rows, deals, l
         .replace("roles: [manager]", "roles: [manager, owner, split, overlay]"),
         "vp.yaml",
     )
-    credits = [
-        {
-            "credit_id": f"C{n}",
-            "deal_id": f"D{n}",
-            "rep_id": rep,
-            "role": role,
-            "share": share,
-            "event_date": day.isoformat(),
-            "amount": str(amount),
-        }  # fmt: skip
-        for n, (rep, role, share, day, amount) in enumerate(deals)
-    ]
+    credits = credit_rows(deals)
     assignments = [{"rep_id": r, "plan_id": "vp", "valid_from": "2026-01-01"} for r in REPS]
     results = {
         backend: calculate(
@@ -257,18 +246,7 @@ def test_team_gate_oracle_and_duckdb_agree(rows, deals, level, quota):
         .replace("attainment_at_least: 100", f"attainment_at_least: {level}"),
         "ae.yaml",
     )
-    credits = [
-        {
-            "credit_id": f"C{n}",
-            "deal_id": f"D{n}",
-            "rep_id": rep,
-            "role": role,
-            "share": share,
-            "event_date": day.isoformat(),
-            "amount": str(amount),
-        }  # fmt: skip
-        for n, (rep, role, share, day, amount) in enumerate(deals)
-    ]
+    credits = credit_rows(deals)
     # V1 is the top: give it a manager of its own so every rep on the plan has one.
     hierarchy = [dict(zip(("rep_id", "manager_id", "valid_from", "valid_to"), r, strict=True))
                  for r in [*rows, ("V1", "TOP", "2026-01-01", None)]]  # fmt: skip
@@ -293,3 +271,19 @@ def test_team_gate_oracle_and_duckdb_agree(rows, deals, level, quota):
     assert results[0].payouts.equals(results[1].payouts)
     if level == "0":
         assert not any(results[1].lines.column("gated").to_pylist())
+
+
+def credit_rows(deals) -> list[dict]:
+    """Credit rows, one per (rep, role, share, day, amount) of ``deals``, each its own deal."""
+    return [
+        {
+            "credit_id": f"C{n}",
+            "deal_id": f"D{n}",
+            "rep_id": rep,
+            "role": role,
+            "share": share,
+            "event_date": day.isoformat(),
+            "amount": str(amount),
+        }  # fmt: skip
+        for n, (rep, role, share, day, amount) in enumerate(deals)
+    ]
