@@ -10,6 +10,11 @@ CENT = Decimal("0.01")
 
 def round_half_even(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
     """Round an exact value to ``places`` decimals, ties to even, without any float."""
+    if isinstance(value, Decimal) and value.is_finite():  # nothing to round: no Fraction
+        sign, digits, exponent = value.as_tuple()
+        if exponent >= -places:
+            whole = int("".join(map(str, digits))) * 10 ** (exponent + places)
+            return Decimal(-whole if sign else whole).scaleb(-places)
     exact = Fraction(value)
     scaled = exact * 10**places
     whole, remainder = divmod(scaled.numerator, scaled.denominator)  # floor division
