@@ -77,3 +77,69 @@ def test_sql_explanations_match_on_generated_plans(plan, deals):
     ).lines  # fmt: skip
     in_python = explain.add_explanations(lines)["explanation"].to_pylist()
     assert explain_sql.add_explanations(lines)["explanation"].to_pylist() == in_python
+
+
+def _formatted_in_sql(expression, rows: list[dict], types: dict[str, str]) -> list[str]:
+    """``expression`` (a formatted column of explain_sql) evaluated by DuckDB on ``rows``."""
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        columns = ", ".join(f"{name} {sql_type}" for name, sql_type in types.items())
+        connection.execute(f"CREATE TABLE t (position INTEGER, {columns})")
+        for position, row in enumerate(rows):
+            values = [position, *(str(row[name]) for name in types)]
+            marks = ", ".join("?" for _ in values)
+            connection.execute(f"INSERT INTO t VALUES ({marks})", values)
+        query = f"SELECT {expression.sql(dialect='duckdb')} FROM t ORDER BY position"
+        return [text for (text,) in connection.execute(query).fetchall()]
+    finally:
+        connection.close()
+
+
+# Whole and fractional, negative, zero, and beyond what a 64-bit copy of the column holds.
+wide_decimals = st.one_of(
+    st.integers(-(10**20), 10**20).map(lambda n: Decimal(n).scaleb(-8)),
+    st.integers(-(10**20), 10**20).map(Decimal),
+    st.integers(-(10**6), 10**6).map(lambda n: Decimal(n).scaleb(-4)),
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(wide_decimals, min_size=1, max_size=20))
+def test_sql_numbers_read_as_the_python_ones(values):
+    """``number``: whole values written from an integer (64-bit or 128-bit), the others with
+    their trailing zeros trimmed, the same text as ``explain.number``."""
+    rows = [{"base": value} for value in values]
+    in_sql = _formatted_in_sql(
+        explain_sql._inline_formatted(explain_sql.col("n_base")),
+        rows,
+        {"base": "DECIMAL(38, 8)"},
+    )
+    assert in_sql == [explain.number(value) for value in values]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            # Up to USD 10^13, the largest a DECIMAL(18, 2) amount shows (explain_sql.money).
+            st.integers(-(10**15), 10**15),
+            st.integers(-(10**6), 10**6),
+            st.sampled_from([0, 100, 99_999, 100_000_000_000]),
+        ).map(lambda cents: Decimal(cents).scaleb(-2)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["USD", "EUR", "CHF"]),
+)
+def test_sql_money_reads_as_the_python_money(amounts, currency):
+    """``money``: thousands groups joined below a billion, ``format`` beyond, the sign, the
+    symbol and the cents as ``explain.money`` writes them."""
+    rows = [{"amount": amount, "currency": currency} for amount in amounts]
+    in_sql = _formatted_in_sql(
+        explain_sql._inline_formatted(explain_sql.col("m_amount")),
+        rows,
+        {"amount": "DECIMAL(18, 2)", "currency": "VARCHAR"},
+    )
+    assert in_sql == [explain.money(amount, currency) for amount in amounts]

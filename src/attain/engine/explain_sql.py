@@ -16,6 +16,13 @@ from sqlglot import exp
 from . import explain
 from . import sql as q
 from .explain import SYMBOLS
+from .templates import (
+    Template,
+    specialised,
+    template_condition,
+    templates_of,
+    templates_query,
+)
 
 # Planning the sentence query costs DuckDB a few tenths of a second; below this many lines
 # the Python sentences (identical, see tests/engine/test_explanations.py) are quicker.
@@ -42,16 +49,55 @@ def text_of(value: exp.Expression) -> exp.Expression:
     return q.cast(value, "VARCHAR")
 
 
+# The integer type a whole number is formatted from: 128-bit here, 64-bit in the copy of a
+# sentence that ``_narrowed`` makes for values that fit.
+WHOLE = "HUGEINT"
+
+
 def number(value: exp.Expression) -> exp.Expression:
     """A decimal without trailing zeros: 2.500000 → 2.5, 10.00 → 10.
 
-    Every number formatted here is a DECIMAL with a scale above 0 (NUMBER_OF), whose text
-    always has a decimal point, so the zeros can be trimmed without looking for it first.
+    Every number formatted here is a DECIMAL with a scale above 0 (NUMBER_OF). Most are
+    whole (tier bounds, rates), and those are written from an integer: DuckDB's ``rtrim``
+    cost three times as much. The others always have a digit other than 0 after the point,
+    so trimming the zeros leaves no point at the end.
     """
-    raw = text_of(value)
-    return exp.Anonymous(
-        this="rtrim",
-        expressions=[exp.Anonymous(this="rtrim", expressions=[raw, q.text("0")]), q.text(".")],
+    whole = q.eq(value, exp.Anonymous(this="trunc", expressions=[value.copy()]))
+    return q.case(
+        [(whole, text_of(q.cast(value.copy(), WHOLE)))],
+        exp.Anonymous(this="rtrim", expressions=[text_of(value.copy()), q.text("0")]),
+    )
+
+
+def thousands(whole: exp.Expression) -> exp.Expression:
+    """A non-negative BIGINT with thousands separators: 1234567 → 1,234,567.
+
+    Up to a billion the groups are joined from integer arithmetic (short texts, which
+    DuckDB keeps inline); ``format('{:,}')``, used beyond, cost about three times as much.
+    """
+
+    def group(divisor: int) -> exp.Expression:
+        shifted = (
+            whole.copy()
+            if divisor == 1
+            else exp.IntDiv(this=whole.copy(), expression=q.num(divisor))
+        )
+        part = exp.Mod(this=shifted, expression=q.num(1000))
+        return exp.Pad(
+            this=text_of(part), expression=q.num(3), fill_pattern=q.text("0"), is_left=True
+        )
+
+    def leading(divisor: int) -> exp.Expression:
+        return text_of(exp.IntDiv(this=whole.copy(), expression=q.num(divisor)))
+
+    below = [
+        (10**3, text_of(whole.copy())),
+        (10**6, cat(leading(10**3), ",", group(1))),
+        (10**9, cat(leading(10**6), ",", group(10**3), ",", group(1))),
+    ]
+    return q.case(
+        [(exp.LT(this=whole.copy(), expression=q.num(limit)), text) for limit, text in below],
+        exp.Anonymous(this="format", expressions=[q.text("{:,}"), whole.copy()]),
     )
 
 
@@ -65,8 +111,9 @@ def money(value: exp.Expression, currency: exp.Expression) -> exp.Expression:
     DuckDB's ``round_even`` on a DECIMAL is exact, so the display rounding here needs none of
     the portable integer arithmetic of the calculation itself. The text is built from the
     rounded amount in whole cents as a BIGINT, whose arithmetic and formatting cost DuckDB a
-    quarter of HUGEINT's: an amount beyond about 9 × 10^16 (never seen in pay) stops the run
-    with DuckDB's out-of-range error rather than show a wrong figure.
+    quarter of HUGEINT's. An amount too large for that (from 10^14 in a DECIMAL(18, 2)
+    column, whose cents overflow its type; about 9 × 10^16 in a wider one; never seen in
+    pay) stops the run with DuckDB's out-of-range error rather than show a wrong figure.
     """
     cents = q.mul(exp.Anonymous(this="round_even", expressions=[value, q.num(2)]), q.num(100))
     return _cents_text(q.cast(cents, "BIGINT"), currency)
@@ -93,8 +140,7 @@ def _cents_text(cents: exp.Expression, currency: exp.Expression) -> exp.Expressi
         ),
     )
     whole = exp.IntDiv(this=magnitude.copy(), expression=q.num(100))
-    formatted = exp.Anonymous(this="format", expressions=[q.text("{:,}"), whole])
-    return cat(sign, symbol, formatted, decimals)
+    return cat(sign, symbol, thousands(whole), decimals)
 
 
 def col(name: str) -> exp.Expression:
@@ -484,6 +530,8 @@ def _narrowed(formatted: exp.Expression) -> exp.Expression:
     def narrow(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and node.name in WIDE_SCALES:
             return q.cast(node.copy(), f"DECIMAL(18, {WIDE_SCALES[node.name]})")
+        if isinstance(node, exp.Cast) and node.to.is_type(WHOLE):
+            return q.cast(node.this, "BIGINT")
         return node
 
     fits = q.and_(
@@ -517,13 +565,42 @@ def explanation_expression() -> exp.Expression:
     return explanation().transform(_inline_formatted)
 
 
+def explanation_for(template: Template) -> exp.Expression:
+    """``explanation_expression`` for the lines of one template (templates.py)."""
+    return specialised(explanation(), template).transform(_inline_formatted)
+
+
+def explained_query(select: exp.Select, templates: tuple[Template, ...]) -> exp.Query:
+    """``select`` (over a table of lines) with their ``explanation`` added: one part per
+    template, over that template's lines, the parts in one ``UNION ALL``. DuckDB's cost per
+    line grows with the size of the expression it evaluates; a template's is a fraction of
+    the whole (``templates.py``)."""
+    if not templates:
+        return select.select(exp.alias_(explanation_expression(), "explanation"))
+    query: exp.Query | None = None
+    for template in templates:
+        part = (
+            select.copy()
+            .select(exp.alias_(explanation_for(template), "explanation"))
+            .where(template_condition(template))
+        )
+        query = part if query is None else exp.union(query, part, distinct=False)
+    return query
+
+
+ROW = "line_row"  # the position of a line in add_explanations' table
+
+
 @cache
-def explanation_sql() -> str:
-    """Only the ``explanation`` column of ``lines_to_explain``: the other columns stay in
-    Arrow."""
+def explanation_sql(templates: tuple[Template, ...]) -> str:
+    """The ``explanation`` of each line of ``lines_to_explain``, in its order (the other
+    columns stay in Arrow)."""
+    select = exp.select(q.col(ROW)).from_("lines_to_explain")
+    query = explained_query(select, templates)
     return (
-        exp.select(exp.alias_(explanation_expression(), "explanation"))
-        .from_("lines_to_explain")
+        exp.select(q.col("explanation"))
+        .from_(query.subquery("e"))
+        .order_by(q.col(ROW))
         .sql(dialect=DIALECT)
     )
 
@@ -543,10 +620,12 @@ def add_explanations(lines: pa.Table) -> pa.Table:
     if "explanation" not in lines.column_names:
         lines = lines.append_column("explanation", pa.array([""] * lines.num_rows, pa.string()))
     columns = [n for n in lines.column_names if n != "explanation"]
+    numbered = lines.select(columns).append_column(ROW, pa.array(range(lines.num_rows), pa.int64()))
     connection = duckdb.connect()
     try:
-        connection.register("lines_to_explain", lines.select(columns))
-        text = connection.sql(explanation_sql()).to_arrow_table()["explanation"]
+        connection.register("lines_to_explain", numbered)
+        templates = templates_of(connection.execute(templates_query("lines_to_explain")).fetchall())
+        text = connection.sql(explanation_sql(templates)).to_arrow_table()["explanation"]
     finally:
         connection.close()
     position = lines.column_names.index("explanation")

@@ -47,7 +47,7 @@ from .backends.duckdb import (
 )
 from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
-from .explain_sql import explanation_expression
+from .explain_sql import explained_query
 from .inputs import normalise_credits
 from .prepare import prepare
 from .results import (
@@ -59,6 +59,7 @@ from .results import (
     PAYOUT_SCHEMA,
 )
 from .spec import Plan
+from .templates import Template, templates_of, templates_query
 
 DIALECT = "duckdb"
 BATCH_ROWS = 500_000  # credits checked per batch
@@ -401,18 +402,21 @@ def _create_lines(outputs: list[exp.Select]) -> exp.Create:
 
 
 @functools.cache
-def sorted_lines_sql() -> str:
-    """``sorted_lines_query`` in DuckDB's SQL, built once: the sentence makes it about 100 kB,
-    which took sqlglot half a second to write out for every chunk of reps."""
-    return sorted_lines_query().sql(dialect=DIALECT)
+def sorted_lines_sql(templates: tuple[Template, ...]) -> str:
+    """``sorted_lines_query`` in DuckDB's SQL, built once per set of templates (the chunks
+    of a run have the same few): the sentences make it about 100 kB, which took sqlglot
+    half a second to write out."""
+    return sorted_lines_query(templates).sql(dialect=DIALECT)
 
 
-def sorted_lines_query() -> exp.Select:
-    """Every line with its sentence, in the one line order (results.LINE_ORDER)."""
+def sorted_lines_query(templates: tuple[Template, ...]) -> exp.Query:
+    """Every line of ``templates`` with its sentence, in the one line order
+    (results.LINE_ORDER)."""
     columns = [q.col(f.name) for f in OUTPUT_COLUMNS]
+    explained = explained_query(exp.select(*columns).from_("result_lines"), templates)
     return (
-        exp.select(*columns, exp.alias_(explanation_expression(), "explanation"))
-        .from_("result_lines")
+        exp.select(exp.Star())
+        .from_(explained.subquery("l"))
         .order_by(*(exp.Ordered(this=q.col(name), nulls_first=True) for name in LINE_ORDER))
     )
 
@@ -477,7 +481,8 @@ class _Outputs:
 
     def add(self, connection: duckdb.DuckDBPyConnection) -> None:
         """The lines of ``result_lines``, sorted, and their sums."""
-        reader = connection.sql(sorted_lines_sql()).to_arrow_reader(OUTPUT_BATCH_ROWS)
+        templates = templates_of(connection.execute(templates_query("result_lines")).fetchall())
+        reader = connection.sql(sorted_lines_sql(templates)).to_arrow_reader(OUTPUT_BATCH_ROWS)
         for batch in reader:
             table = pa.Table.from_batches([batch]).cast(LINE_SCHEMA)
             for writer in self._writers:
