@@ -234,6 +234,34 @@ def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("backend", ["duckdb", "oracle"])
+def test_earnings_parquet_keeps_statistics_to_filter_on_but_none_of_sentences(
+    tmp_path, capsys, backend
+):
+    """Both ways of writing (chunks streamed on DuckDB, one table otherwise): a reader can
+    skip row groups by rep, period and date; no minimum and maximum of sentences is kept."""
+    from attain.engine.cli import main
+
+    case = CONFORMANCE / "01_marginal_tiers_on_attainment"
+    out = tmp_path / "out"
+    arguments = [
+        "--plans", str(plans_folder(tmp_path, case)),
+        "--credits", str(case / "credits.csv"),
+        "--assignments", str(case / "assignments.csv"),
+        "--quotas", str(case / "quotas.csv"),
+        "--period", "2026-Q1", "--backend", backend, "--formats", "parquet", "--out", str(out),
+    ]  # fmt: skip
+    assert main(arguments) == 0, capsys.readouterr().err
+    group = pq.ParquetFile(out / "earnings.parquet").metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    for name in ("rep_id", "period", "event_date", "credit_id", "amount"):
+        assert columns[name].is_stats_set, name
+    assert columns["rep_id"].statistics.min <= columns["rep_id"].statistics.max
+    assert not columns["explanation"].is_stats_set
+    assert "RLE_DICTIONARY" in columns["line_kind"].encodings
+    assert "RLE_DICTIONARY" not in columns["explanation"].encodings
+
+
 @pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
 def test_a_run_for_some_reps_gives_their_lines_of_a_full_run(folder, tmp_path):
     """Recalculating only some reps (say, those whose credits changed) gives exactly their

@@ -42,6 +42,7 @@ from .calculate import calculate
 from .errors import EngineError
 from .files import FORMATS, calculate_files, check_formats
 from .loader import load_plans
+from .results import LINE_PARQUET_OPTIONS
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -70,7 +71,10 @@ def write_outputs(
             suffix, writer = f".{fmt}", writers[fmt]
             final = out / f"{name}{suffix}"
             temporary = out / f".{name}{suffix}.partial"
-            writer(table, temporary)
+            if fmt == "parquet" and name == "earnings":
+                pq.write_table(table, temporary, **LINE_PARQUET_OPTIONS)
+            else:
+                writer(table, temporary)
             staged.append((temporary, final))
     for temporary, final in staged:
         os.replace(temporary, final)

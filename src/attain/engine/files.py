@@ -53,6 +53,7 @@ from .prepare import prepare
 from .results import (
     COMPONENT_PAYOUT_SCHEMA,
     LINE_ORDER,
+    LINE_PARQUET_OPTIONS,
     LINE_SCHEMA,
     PAYOUT_COLUMNS,
     PAYOUT_KINDS,
@@ -471,7 +472,10 @@ class _Outputs:
         self._writers = []
         for fmt in self._formats:
             path = self._stage("earnings", f".{fmt}")
-            writer = (pq.ParquetWriter if fmt == "parquet" else pacsv.CSVWriter)(path, LINE_SCHEMA)
+            if fmt == "parquet":
+                writer = pq.ParquetWriter(path, LINE_SCHEMA, **LINE_PARQUET_OPTIONS)
+            else:
+                writer = pacsv.CSVWriter(path, LINE_SCHEMA)
             self._stack.enter_context(writer)
             self._writers.append(self._stack.enter_context(_Background(writer.write_table)))
         return self
