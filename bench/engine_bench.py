@@ -225,6 +225,12 @@ def stopwatch(phases: dict[str, float]):
     return lap
 
 
+def _read(path: Path) -> pa.Table:
+    """A Parquet file as ``attain calc`` reads it: ``pq.read_table`` would import
+    ``pyarrow.dataset`` and pandas, which the engine no longer does."""
+    return pq.ParquetFile(path).read()
+
+
 def child(backend: str, inputs: Path, out: Path) -> None:
     """One run in this (fresh) process: read Parquet, calculate, write Parquet, report."""
     phases: dict[str, float] = {}
@@ -238,9 +244,9 @@ def child(backend: str, inputs: Path, out: Path) -> None:
 
     lap("imports")
     plans = load_plans(inputs / "plans")
-    credits = pq.read_table(inputs / "credits.parquet")
-    assignments = pq.read_table(inputs / "assignments.parquet")
-    quotas = pq.read_table(inputs / "quotas.parquet")
+    credits = _read(inputs / "credits.parquet")
+    assignments = _read(inputs / "assignments.parquet")
+    quotas = _read(inputs / "quotas.parquet")
     lap("read inputs")
     # The same steps as attain.engine.calculate(..., backend=backend), split to time them.
     prepared = prepare(plans, credits, assignments, quotas, period=str(YEAR))
@@ -311,8 +317,8 @@ def child_files(
     written = files.calculate_files(
         load_plans(inputs / "plans"),
         inputs / "credits.parquet",
-        pq.read_table(inputs / "assignments.parquet"),
-        pq.read_table(inputs / "quotas.parquet"),
+        _read(inputs / "assignments.parquet"),
+        _read(inputs / "quotas.parquet"),
         out=out,
         memory_limit=memory_limit,
         chunk_credits=chunk_credits,

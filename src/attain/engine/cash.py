@@ -32,12 +32,11 @@ from fractions import Fraction
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 from sqlglot import exp
 
 from . import sql as q
 from .errors import InputError
-from .inputs import credit_columns
+from .inputs import Credits, credit_columns
 from .money import round_money
 from .periods import Period
 from .resolve import ResolvedPlan
@@ -62,7 +61,7 @@ def look_back(
     start: dt.date,
     window: Period,
     plans: Iterable[ResolvedPlan],
-    credits: pa.Table | ds.Dataset,
+    credits: Credits,
     payments: pa.Table,
 ) -> dt.date:
     """The first day to compute from so that every earning released in the window is known.
@@ -89,7 +88,7 @@ def look_back(
 
 def check_payment_currencies(
     payments: pa.Table,
-    credits: pa.Table | ds.Dataset,
+    credits: Credits,
     assignments: list[dict],
     plans: dict[str, ResolvedPlan],
 ) -> None:

@@ -50,7 +50,7 @@ def read_table(path: str | Path) -> pa.Table:
     if not path.exists():
         raise EngineError(f"{path}: no such file")
     if path.suffix.lower() == ".parquet":
-        return pq.read_table(path)
+        return pq.ParquetFile(path).read()  # pq.read_table imports pyarrow.dataset, and pandas
     with path.open(encoding="utf-8") as handle:
         header = handle.readline()
     names = [name.strip() for name in header.rstrip("\r\n").split(",")]

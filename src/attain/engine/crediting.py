@@ -33,13 +33,12 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 from sqlglot import exp
 
 from . import sql as q
 from .errors import InputError, RuleError
 from .fx import cross_rate, join_rates, missing_rate_message, pivot_of, python_rate, rate_integer
-from .inputs import credit_columns
+from .inputs import Credits, credit_columns
 from .periods import parse_period, year_periods
 from .resolve import ResolvedComponent, ResolvedPlan
 
@@ -305,7 +304,7 @@ def build_team_targets(
     return pa.Table.from_pylist(rows, schema=TEAM_TARGET_SCHEMA)
 
 
-def check_derived_ids(credits: pa.Table | ds.Dataset) -> None:
+def check_derived_ids(credits: Credits) -> None:
     """Derived ids are ``<credit_id>/<role>/<rep_id>``: an input id of that shape could
     collide with one, so it is refused when some plan derives credits."""
     credits = credit_columns(credits, ["credit_id"])
@@ -323,7 +322,7 @@ def check_derived_ids(credits: pa.Table | ds.Dataset) -> None:
 
 def check_team_fx(
     plans: dict[str, ResolvedPlan],
-    credits: pa.Table | ds.Dataset,
+    credits: Credits,
     fx: pa.Table,
     start: dt.date,
     end: dt.date,

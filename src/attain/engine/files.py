@@ -33,7 +33,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlglot import exp
 
@@ -48,7 +47,7 @@ from .backends.duckdb import (
 from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explained_query
-from .inputs import normalise_credits
+from .inputs import CheckedCredits, normalise_credits
 from .prepare import prepare
 from .results import (
     COMPONENT_PAYOUT_SCHEMA,
@@ -276,7 +275,7 @@ def _restrict_to_reps(
 # -- inputs ------------------------------------------------------------------------------
 
 
-def check_credits_file(source: Path, target: Path) -> ds.Dataset:
+def check_credits_file(source: Path, target: Path) -> CheckedCredits:
     """Check the credits file batch by batch into ``target``; a dataset over the result.
 
     Two batches are checked at once (Arrow's kernels release the GIL) while the Parquet
@@ -319,7 +318,7 @@ def check_credits_file(source: Path, target: Path) -> ds.Dataset:
         if writer is None:  # an empty file: its columns, no rows
             empty = normalise_credits(_empty_credits(source))
             stack.enter_context(pq.ParquetWriter(target, empty.schema)).write_table(empty)
-    return ds.dataset(target, format="parquet")
+    return CheckedCredits.of(target)
 
 
 CHECKERS = 2  # credits batches checked at once
@@ -360,7 +359,9 @@ def _empty_credits(source: Path) -> pa.Table:
     return pa.table({name: pa.array([], pa.string()) for name in _csv_header(source)})
 
 
-def _check_unique_credit_ids(credits: ds.Dataset, connection: duckdb.DuckDBPyConnection) -> None:
+def _check_unique_credit_ids(
+    credits: CheckedCredits, connection: duckdb.DuckDBPyConnection
+) -> None:
     """Each batch was checked on its own; a credit id repeated across batches is found here."""
     repeated = (
         exp.select(q.col("credit_id"))

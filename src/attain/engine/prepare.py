@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from .cash import check_payment_currencies, look_back
 from .crediting import CreditingTables, check_team_fx, prepare_crediting
 from .draws import build_schedule
 from .errors import EngineError
 from .inputs import (
+    CheckedCredits,
+    Credits,
     as_table,
     credit_condition_columns,
     normalise_assignments,
@@ -40,7 +41,7 @@ class Prepared:
     as_of: dt.date
     compute_from: dt.date
     plans: dict[str, ResolvedPlan]
-    credits: pa.Table | ds.Dataset  # a Dataset: checked already (files.py), DuckDB only
+    credits: Credits  # a Dataset: checked already (files.py), DuckDB only
     assignments: pa.Table
     targets: pa.Table
     unassigned: Unassigned
@@ -70,7 +71,7 @@ def prepare(
     as_of = as_of or (window.end - dt.timedelta(days=1))
     if unassigned not in ("error", "ignore"):
         raise EngineError(f"unassigned must be 'error' or 'ignore', not {unassigned!r}")
-    if isinstance(credits, ds.Dataset):
+    if isinstance(credits, CheckedCredits):
         credits_table = credits  # checked batch by batch into a scratch file (files.py)
     else:
         credits_table = normalise_credits(as_table(credits))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
 from sqlglot import exp
 
 from .. import sql as q
@@ -13,13 +12,14 @@ from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import RuleError
 from ..explain_sql import explain_lines
 from ..fx import missing_rate_message
+from ..inputs import CheckedCredits
 from ..prepare import Prepared
 from ..results import LINE_SCHEMA, Result, build_result
 
 DIALECT = "duckdb"
 
 
-def parquet_scan(dataset: ds.Dataset) -> exp.Select:
+def parquet_scan(dataset: CheckedCredits) -> exp.Select:
     """``SELECT * FROM read_parquet([...])`` over a Parquet dataset's files."""
     files = exp.Array(expressions=[q.text(path) for path in dataset.files])
     return exp.select(exp.Star()).from_(exp.Anonymous(this="read_parquet", expressions=[files]))
@@ -38,7 +38,7 @@ def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> 
 
 def register_inputs(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> None:
     """The input tables under the names the compiled program reads."""
-    if isinstance(prepared.credits, ds.Dataset):
+    if isinstance(prepared.credits, CheckedCredits):
         # The checked credits file (files.py): DuckDB's own Parquet reader streams it within
         # DuckDB's memory limit, where an Arrow dataset scan would read ahead outside it.
         view = exp.Create(
