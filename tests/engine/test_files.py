@@ -207,12 +207,10 @@ def test_cli_on_duckdb_writes_through_files(tmp_path, capsys):
     assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(expected)
 
 
-@pytest.mark.parametrize("backend", ["duckdb", "oracle"])
-def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
-    from attain.engine.cli import main
-
+def _first_example_arguments(tmp_path, backend: str) -> list[str]:
+    """``attain calc`` arguments for the first worked example, without ``--out``."""
     case = CONFORMANCE / "01_marginal_tiers_on_attainment"
-    arguments = [
+    return [
         "--plans", str(plans_folder(tmp_path, case)),
         "--credits", str(case / "credits.csv"),
         "--assignments", str(case / "assignments.csv"),
@@ -220,6 +218,13 @@ def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
         "--period", "2026-Q1",
         "--backend", backend,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "oracle"])
+def test_cli_formats_choose_the_files_written(tmp_path, capsys, backend):
+    from attain.engine.cli import main
+
+    arguments = _first_example_arguments(tmp_path, backend)
     assert main([*arguments, "--formats", "parquet", "--out", str(tmp_path / "p")]) == 0
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
         "component_payouts.parquet", "earnings.parquet", "payouts.parquet"
@@ -242,16 +247,9 @@ def test_earnings_parquet_keeps_statistics_to_filter_on_but_none_of_sentences(
     skip row groups by rep, period and date; no minimum and maximum of sentences is kept."""
     from attain.engine.cli import main
 
-    case = CONFORMANCE / "01_marginal_tiers_on_attainment"
     out = tmp_path / "out"
-    arguments = [
-        "--plans", str(plans_folder(tmp_path, case)),
-        "--credits", str(case / "credits.csv"),
-        "--assignments", str(case / "assignments.csv"),
-        "--quotas", str(case / "quotas.csv"),
-        "--period", "2026-Q1", "--backend", backend, "--formats", "parquet", "--out", str(out),
-    ]  # fmt: skip
-    assert main(arguments) == 0, capsys.readouterr().err
+    arguments = [*_first_example_arguments(tmp_path, backend), "--formats", "parquet"]
+    assert main([*arguments, "--out", str(out)]) == 0, capsys.readouterr().err
     group = pq.ParquetFile(out / "earnings.parquet").metadata.row_group(0)
     columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
     for name in ("rep_id", "period", "event_date", "credit_id", "amount"):
