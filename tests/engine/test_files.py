@@ -159,6 +159,66 @@ def test_parquet_credits_and_an_empty_file(tmp_path):
     assert header == [",".join(f'"{name}"' for name in LINE_SCHEMA.names)]
 
 
+def _typed_with_defaults_left_out(credits: pa.Table) -> pa.Table:
+    """The credits in the canonical types, as a typed Parquet export would hold them: an
+    optional column left out where every value is its default (or null), emptied (null)
+    where a value equals its default."""
+    from attain.engine.inputs import CREDIT_SPECS, normalise_credits
+
+    typed = normalise_credits(credits)
+    for spec in CREDIT_SPECS.values():
+        if spec.required or spec.name not in typed.column_names:
+            continue
+        column = typed[spec.name]
+        if spec.default is None:
+            if column.null_count == len(column):
+                typed = typed.drop_columns([spec.name])
+            continue
+        is_default = pc.equal(column, pa.scalar(spec.default, spec.type))
+        if pc.all(is_default).as_py():
+            typed = typed.drop_columns([spec.name])
+        else:
+            emptied = pc.if_else(is_default, pa.scalar(None, spec.type), column)
+            position = typed.column_names.index(spec.name)
+            typed = typed.set_column(position, spec.name, emptied)
+    return typed
+
+
+@pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
+def test_typed_parquet_credits_are_read_in_place_with_their_defaults(folder, tmp_path, monkeypatch):
+    """Parquet credits already in the canonical types are checked but not copied: DuckDB
+    reads the input file, filling in the defaults of missing or empty optional columns
+    (role ``owner``, units 0) as the check would have."""
+    case = load_case(folder)
+    source = tmp_path / "credits.parquet"
+    pq.write_table(_typed_with_defaults_left_out(case.credits), source)
+    in_place = []
+    check = engine_files._check_in_place
+    monkeypatch.setattr(engine_files, "_check_in_place", lambda s: in_place.append(s) or check(s))
+    run_files(case, tmp_path / "out", credits=source)
+    assert in_place == [source]
+    expected = case.run("duckdb")
+    for name, (attribute, _) in OUTPUTS.items():
+        table = pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        assert table.equals(getattr(expected, attribute)), name
+
+
+def test_a_bad_row_of_typed_parquet_credits_is_named(tmp_path):
+    from attain.engine.inputs import normalise_credits
+
+    case = load_case(COMPUTED[0])
+    typed = normalise_credits(case.credits)
+    shares = typed["share"].to_pylist()
+    shares[-1] = shares[-1] * 0
+    position = typed.column_names.index("share")
+    typed = typed.set_column(position, "share", pa.array(shares, typed["share"].type))
+    source = tmp_path / "credits.parquet"
+    pq.write_table(typed, source)
+    with pytest.raises(EngineError, match=f"row {typed.num_rows}.*share must be above 0"):
+        run_files(case, tmp_path / "out", credits=source)
+    assert not (tmp_path / "out").exists()
+
+
 def test_memory_limit_spills_and_gives_the_same_lines(tmp_path):
     """A limit far below what the join needs in memory: DuckDB spills to the scratch folder."""
     case = small_case()

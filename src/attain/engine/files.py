@@ -47,7 +47,7 @@ from .backends.duckdb import (
 from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
 from .explain_sql import explained_query
-from .inputs import CheckedCredits, normalise_credits
+from .inputs import CREDIT_SPECS, CheckedCredits, normalise_credits
 from .prepare import prepare
 from .results import (
     COMPONENT_PAYOUT_SCHEMA,
@@ -276,7 +276,9 @@ def _restrict_to_reps(
 
 
 def check_credits_file(source: Path, target: Path) -> CheckedCredits:
-    """Check the credits file batch by batch into ``target``; a dataset over the result.
+    """Check the credits file batch by batch into ``target``, and read them from there; or,
+    for a Parquet file whose columns have the canonical types already, read them from the
+    file itself (``_check_in_place``: nothing written).
 
     Two batches are checked at once (Arrow's kernels release the GIL) while the Parquet
     writer, in a thread of its own, writes the ones before; the first bad row of the file is
@@ -284,6 +286,8 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
     afterwards, by DuckDB (``_check_unique_credit_ids``)."""
     if not source.exists():
         raise EngineError(f"{source}: no such file")
+    if _canonically_typed(source):
+        return _check_in_place(source)
     with contextlib.ExitStack() as stack:
         checking = stack.enter_context(ThreadPoolExecutor(max_workers=CHECKERS))
         stack.callback(checking.shutdown, cancel_futures=True)  # on an error: stop checking
@@ -293,12 +297,7 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
 
         def write_next() -> None:
             nonlocal writer, written
-            first_row, future = pending.popleft()
-            try:
-                checked = future.result()
-            except InputError as error:
-                row = None if error.row is None else error.row + first_row
-                raise InputError(error.table, error.reason, row, error.column) from None
+            checked = _checked(*pending.popleft())
             if writer is None:
                 writer = stack.enter_context(
                     pq.ParquetWriter(target, checked.schema, **SCRATCH_PARQUET)
@@ -319,6 +318,51 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
             empty = normalise_credits(_empty_credits(source))
             stack.enter_context(pq.ParquetWriter(target, empty.schema)).write_table(empty)
     return CheckedCredits.of(target)
+
+
+def _canonically_typed(source: Path) -> bool:
+    """A Parquet file whose credit columns already have the canonical types: checking it
+    changes no value but for the defaults of empty optional columns, which DuckDB can fill
+    as it reads (``CheckedCredits.as_input``), so no checked copy need be written."""
+    if source.suffix.lower() != ".parquet":
+        return False
+    schema = pq.read_schema(source)
+    return all(
+        field.type == CREDIT_SPECS[field.name].type
+        for field in schema
+        if field.name in CREDIT_SPECS
+    )
+
+
+def _check_in_place(source: Path) -> CheckedCredits:
+    """Every batch of ``source`` checked (two at once), nothing written: the credits are read
+    from the input file itself."""
+    schema = normalise_credits(pq.read_schema(source).empty_table(), unique_ids=False).schema
+    with ThreadPoolExecutor(max_workers=CHECKERS) as checking:
+        pending: collections.deque[tuple[int, Future]] = collections.deque()
+        first_row = 0
+        try:
+            for batch in _credit_batches(source):
+                table = pa.Table.from_batches([batch])
+                pending.append((first_row, checking.submit(_check_batch, table)))
+                first_row += table.num_rows
+                if len(pending) >= CHECKERS:
+                    _checked(*pending.popleft())
+            while pending:
+                _checked(*pending.popleft())
+        finally:
+            for _, future in pending:
+                future.cancel()
+    return CheckedCredits(source, schema, as_input=True)
+
+
+def _checked(first_row: int, future: Future) -> pa.Table:
+    """The checked batch, or its error with the row counted from the top of the file."""
+    try:
+        return future.result()
+    except InputError as error:
+        row = None if error.row is None else error.row + first_row
+        raise InputError(error.table, error.reason, row, error.column) from None
 
 
 CHECKERS = 2  # credits batches checked at once

@@ -48,6 +48,7 @@ CREDIT_COLUMNS = (
     ColumnSpec("currency", pa.string(), required=False, nullable=True),
     ColumnSpec("territory_id", pa.string(), required=False, nullable=True),
 )
+CREDIT_SPECS = {spec.name: spec for spec in CREDIT_COLUMNS}
 FX_RATE = pa.decimal128(18, 8)
 FX_COLUMNS = (
     ColumnSpec("from_currency", pa.string()),
@@ -409,12 +410,19 @@ def as_table(value: pa.Table | Mapping[str, list] | list[dict] | None) -> pa.Tab
 
 @dataclass(frozen=True)
 class CheckedCredits:
-    """Credits already checked, batch by batch, into a Parquet file (files.py): DuckDB scans
+    """Credits already checked, batch by batch, in a Parquet file (files.py): DuckDB scans
     the file; Python reads only the few columns it needs. (Not an Arrow dataset: importing
-    ``pyarrow.dataset`` imports pandas, a quarter of a second of every run.)"""
+    ``pyarrow.dataset`` imports pandas, a quarter of a second of every run.)
+
+    ``schema`` is the checked credits' (``normalise_credits``): canonical columns first, then
+    the extra ones. With ``as_input``, the file is the input itself, whose columns had the
+    canonical types already: a missing optional column reads as its default, and so does a
+    null where the column has a default (``filled_columns``); otherwise the file was written
+    by the check and holds ``schema`` as is."""
 
     path: Path
     schema: pa.Schema
+    as_input: bool = False
 
     @classmethod
     def of(cls, path: Path) -> CheckedCredits:
@@ -424,8 +432,28 @@ class CheckedCredits:
     def files(self) -> list[str]:
         return [str(self.path)]
 
+    def filled_columns(self) -> list[tuple[str, ColumnSpec | None, bool]]:
+        """Per column of ``schema``: its spec (None for an extra column) and whether the
+        file holds it."""
+        in_file = set(pq.read_schema(self.path).names)
+        return [(name, CREDIT_SPECS.get(name), name in in_file) for name in self.schema.names]
+
     def to_table(self, columns: list[str] | None = None) -> pa.Table:
-        return pq.ParquetFile(self.path).read(columns=columns)
+        names = self.schema.names if columns is None else columns
+        if not self.as_input:
+            return pq.ParquetFile(self.path).read(columns=names)
+        filled = {name: (spec, present) for name, spec, present in self.filled_columns()}
+        read = pq.ParquetFile(self.path).read(columns=[n for n in names if filled[n][1]])
+        arrays = {}
+        for name in names:
+            spec, present = filled[name]
+            if not present:
+                arrays[name] = pa.array([spec.default] * read.num_rows, spec.type)
+            elif spec is not None and spec.default is not None and not spec.nullable:
+                arrays[name] = pc.fill_null(read[name], pa.scalar(spec.default, spec.type))
+            else:
+                arrays[name] = read[name]
+        return pa.table(arrays)
 
 
 Credits = pa.Table | CheckedCredits

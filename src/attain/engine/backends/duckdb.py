@@ -7,7 +7,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .. import sql as q
-from ..compiler import Step, compile_program, missing_fx_query, unassigned_query
+from ..compiler import Step, compile_program, missing_fx_query, sql_type, unassigned_query
 from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import RuleError
 from ..explain_sql import explain_lines
@@ -19,10 +19,26 @@ from ..results import LINE_SCHEMA, Result, build_result
 DIALECT = "duckdb"
 
 
-def parquet_scan(dataset: CheckedCredits) -> exp.Select:
-    """``SELECT * FROM read_parquet([...])`` over a Parquet dataset's files."""
-    files = exp.Array(expressions=[q.text(path) for path in dataset.files])
-    return exp.select(exp.Star()).from_(exp.Anonymous(this="read_parquet", expressions=[files]))
+def parquet_scan(credits: CheckedCredits) -> exp.Select:
+    """The checked credits from their Parquet file: ``SELECT *`` of a file the check wrote;
+    of the input file itself (``as_input``), each column as ``normalise_credits`` would give
+    it, a missing optional one as its default and a null as the default where it has one."""
+    files = exp.Array(expressions=[q.text(path) for path in credits.files])
+    scan = exp.Anonymous(this="read_parquet", expressions=[files])
+    if not credits.as_input:
+        return exp.select(exp.Star()).from_(scan)
+    columns = []
+    for name, spec, present in credits.filled_columns():
+        if spec is None:
+            columns.append(q.col(name))
+            continue
+        default = q.null() if spec.default is None else q.text(str(spec.default))
+        value = q.cast(default, sql_type(spec.type))
+        if present:
+            fills = spec.default is not None and not spec.nullable
+            value = q.coalesce(q.col(name), value) if fills else q.col(name)
+        columns.append(q.alias(value, name))
+    return exp.select(*columns).from_(scan)
 
 
 def execute_steps(prepared: Prepared, connection: duckdb.DuckDBPyConnection) -> list[Step]:
