@@ -174,6 +174,12 @@ def _value_type(arrow_type: pa.DataType) -> ValueType | None:
     return None
 
 
+def _filled(spec: ColumnSpec, rows: int) -> pa.Array:
+    """A missing optional column: its default (or null) on every row, built by Arrow (a
+    Python list of half a million ``Decimal('0')`` took a tenth of a second per batch)."""
+    return pa.repeat(pa.scalar(spec.default, spec.type), rows)
+
+
 def normalise(
     table_name: str, table: pa.Table, columns: tuple[ColumnSpec, ...], keep_extra: bool = False
 ) -> pa.Table:
@@ -185,7 +191,7 @@ def normalise(
         elif spec.required:
             raise InputError(table_name, "is missing", column=spec.name)
         else:
-            arrays[spec.name] = pa.array([spec.default] * table.num_rows, type=spec.type)
+            arrays[spec.name] = _filled(spec, table.num_rows)
     if keep_extra:
         known = {spec.name for spec in columns}
         for name in table.column_names:
@@ -448,7 +454,7 @@ class CheckedCredits:
         for name in names:
             spec, present = filled[name]
             if not present:
-                arrays[name] = pa.array([spec.default] * read.num_rows, spec.type)
+                arrays[name] = _filled(spec, read.num_rows)
             elif spec is not None and spec.default is not None and not spec.nullable:
                 arrays[name] = pc.fill_null(read[name], pa.scalar(spec.default, spec.type))
             else:
