@@ -184,7 +184,18 @@ def _typed_with_defaults_left_out(credits: pa.Table) -> pa.Table:
     return typed
 
 
-@pytest.mark.parametrize("folder", COMPUTED, ids=lambda p: p.name)
+def _with_optional_credit_columns(folder) -> bool:
+    from attain.engine.inputs import CREDIT_SPECS
+
+    header = (folder / "credits.csv").read_text().splitlines()[0].split(",")
+    return any(name in CREDIT_SPECS and not CREDIT_SPECS[name].required for name in header)
+
+
+# The first example (every optional column missing) and each with an optional column given.
+TYPED_CASES = [f for f in COMPUTED if f.name.startswith("01_") or _with_optional_credit_columns(f)]
+
+
+@pytest.mark.parametrize("folder", TYPED_CASES, ids=lambda p: p.name)
 def test_typed_parquet_credits_are_read_in_place_with_their_defaults(folder, tmp_path, monkeypatch):
     """Parquet credits already in the canonical types are checked but not copied: DuckDB
     reads the input file, filling in the defaults of missing or empty optional columns
