@@ -7,7 +7,7 @@ seconds. A test checks that both give identical text on every conformance exampl
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -591,7 +591,12 @@ def explained_query(select: exp.Select, templates: tuple[Template, ...]) -> exp.
 ROW = "line_row"  # the position of a line in add_explanations' table
 
 
-@cache
+# Sets of templates whose SQL is kept: a server's calculations see a few plans' sets again
+# and again; each SQL is tens of kilobytes.
+CACHED_TEMPLATE_SETS = 32
+
+
+@lru_cache(maxsize=CACHED_TEMPLATE_SETS)
 def explanation_sql(templates: tuple[Template, ...]) -> str:
     """The ``explanation`` of each line of ``lines_to_explain``, in its order (the other
     columns stay in Arrow)."""

@@ -46,7 +46,7 @@ from .backends.duckdb import (
 )
 from .compiler import OUTPUT_COLUMNS, Step, compile_program, sql_type
 from .errors import EngineError, InputError
-from .explain_sql import explained_query
+from .explain_sql import CACHED_TEMPLATE_SETS, explained_query
 from .inputs import CREDIT_SPECS, CheckedCredits, normalise_credits
 from .prepare import prepare
 from .results import (
@@ -447,7 +447,7 @@ def _create_lines(outputs: list[exp.Select]) -> exp.Create:
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHED_TEMPLATE_SETS)
 def sorted_lines_sql(templates: tuple[Template, ...]) -> str:
     """``sorted_lines_query`` in DuckDB's SQL, built once per set of templates (the chunks
     of a run have the same few): the sentences make it about 100 kB, which took sqlglot
