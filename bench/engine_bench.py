@@ -36,7 +36,9 @@ to files (``attain.engine.files``: credits checked in batches, reps calculated i
 out); it writes Parquet, as the issue's benchmark asks and as the oracle and Spark (which
 calculate in memory) do, or also CSV with ``--formats parquet,csv``. ``--changed-reps K``
 also times a DuckDB run for K reps spread over the book (recalculating only the reps whose
-credits changed) and checks its outputs equal the full run's for those reps. Wall time is
+credits changed) and checks its outputs equal the full run's for those reps;
+``--open-period P`` a run of every rep for period P only (as at its close) and, with
+``--changed-reps``, of the K reps in P, each checked against the full run's rows. Wall time is
 the subprocess's whole run including the Python start and imports; peak memory is its
 ``VmHWM`` (``ru_maxrss`` would carry over the parent's peak, which holds the generated
 inputs, across fork and exec); the subprocess reports a phase breakdown. Where two
@@ -325,7 +327,7 @@ def child_files(
         formats=formats.split(","),
         reps=reps,
         progress=lap,
-        period=str(YEAR),
+        period=os.environ.get("ATTAIN_BENCH_PERIOD", str(YEAR)),
     )
     lap("rename into place")
     print(
@@ -407,28 +409,44 @@ def compare(a: Path, b: Path) -> dict[str, str]:
     return verdict
 
 
-def changed_reps(folder: Path, inputs: Path, count: int, full: dict) -> None:
-    """A run for ``count`` reps spread over the book, timed and checked against the full
-    run's outputs for those reps."""
-    step = max(1, REPS // count)
-    reps = [f"R{n:05d}" for n in range(1, REPS + 1, step)][:count]
-    os.environ["ATTAIN_BENCH_REPS"] = ",".join(reps)
-    report = run("duckdb-reps", inputs, folder / "duckdb-reps")
+def recalculation(
+    folder: Path, inputs: Path, full: dict, count: int = 0, period: str | None = None
+) -> None:
+    """A run for ``count`` reps spread over the book (every rep if 0) and for the open
+    ``period`` only (the whole year if None), as after a change to those reps' credits or
+    at a period's close; timed and checked against the full run's rows of those reps and
+    that period."""
+    from attain.engine.periods import parse_period, periods_in
+
+    name = "duckdb" + (f"-{count}-reps" if count else "") + (f"-{period}" if period else "")
+    reps = [f"R{n:05d}" for n in range(1, REPS + 1, max(1, REPS // count))][:count]
+    if reps:
+        os.environ["ATTAIN_BENCH_REPS"] = ",".join(reps)
+    os.environ["ATTAIN_BENCH_PERIOD"] = period or str(YEAR)
+    try:
+        report = run("duckdb-reps" if reps else "duckdb", inputs, folder / name)
+    finally:
+        os.environ.pop("ATTAIN_BENCH_REPS", None)
+        os.environ.pop("ATTAIN_BENCH_PERIOD", None)
+    what = (f"{len(reps)} reps" if reps else "every rep") + (f", {period} only" if period else "")
     print(
-        f"  {len(reps)} reps only: wall {report['wall']:7.2f} s  cpu {report['cpu']:7.2f} s  "
+        f"  {what}: wall {report['wall']:7.2f} s  cpu {report['cpu']:7.2f} s  "
         f"peak RSS {report['maxrss_mib']:7.0f} MiB  ({full['wall'] / report['wall']:.1f}x "
-        "faster than every rep)"
+        "faster than the full run)"
     )
     for phase, seconds in report["phases"].items():
         print(f"      {phase:40} {seconds:7.2f} s")
-    chosen = pa.array(reps, pa.string())
     verdict = {}
-    for name in OUTPUTS:
-        whole = pq.read_table(_output_file(folder / "duckdb", name))
-        some = pq.read_table(_output_file(folder / "duckdb-reps", name))
-        same = some.equals(whole.filter(pc.is_in(whole["rep_id"], chosen)))
-        verdict[name] = "= full run's" if same else "DIFFERENT"
-    print(f"  {len(reps)} reps vs the full run: {verdict}")
+    for output in OUTPUTS:
+        whole = pq.read_table(_output_file(folder / "duckdb", output))
+        if reps:
+            whole = whole.filter(pc.is_in(whole["rep_id"], pa.array(reps, pa.string())))
+        if period:
+            quarters = [p.label for p in periods_in(parse_period(period), "quarter")]
+            whole = whole.filter(pc.is_in(whole["period"], pa.array(quarters, pa.string())))
+        same = pq.read_table(_output_file(folder / name, output)).equals(whole)
+        verdict[output] = "= full run's" if same else "DIFFERENT"
+    print(f"  {what} vs the full run: {verdict}")
 
 
 def machine() -> str:
@@ -481,6 +499,12 @@ def main() -> None:
         help="also time a DuckDB run for only this many reps (as after a change to their "
         "credits) and check its outputs against the full run's",
     )
+    parser.add_argument(
+        "--open-period",
+        help="also time a DuckDB run of only this period (say 2026-Q4, as at its close; "
+        "with --changed-reps, also of those reps in it) and check its outputs against the "
+        "full run's",
+    )
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "INPUTS", "OUT"))
     args = parser.parse_args()
     os.environ.setdefault("ATTAIN_BENCH_MEMORY_LIMIT", args.memory_limit)
@@ -531,8 +555,13 @@ def main() -> None:
             print(f"  oracle / duckdb wall: {ratio:.1f}x")
             verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "oracle")
             print(f"  duckdb vs oracle outputs: {verdict}")
+        folder, full = root / f"n{n}", reports["duckdb"]
         if args.changed_reps:
-            changed_reps(root / f"n{n}", inputs, args.changed_reps, reports["duckdb"])
+            recalculation(folder, inputs, full, count=args.changed_reps)
+        if args.open_period:
+            recalculation(folder, inputs, full, period=args.open_period)
+        if args.open_period and args.changed_reps:
+            recalculation(folder, inputs, full, count=args.changed_reps, period=args.open_period)
         if "spark" in reports:
             ratio = reports["spark"]["wall"] / reports["duckdb"]["wall"]
             print(f"  spark / duckdb wall: {ratio:.1f}x")

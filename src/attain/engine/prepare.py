@@ -84,18 +84,17 @@ def prepare(
     resolved = resolve_plans(plans, [a["plan_id"] for a in relevant], as_of, window, columns)
     payment_table = normalise_payments(as_table(payments))
     check_payment_currencies(payment_table, credits_table, relevant, resolved)
+    draw_rows = [
+        d for d in normalise_draws(as_table(draws)).to_pylist() if d["valid_from"] < window.end
+    ]
     start = look_back(
-        compute_from(window, resolved.values()),
+        compute_from(window, resolved.values(), draws=bool(draw_rows)),
         window,
         resolved.values(),
         credits_table,
         payment_table,
     )
-    draw_rows = [
-        d
-        for d in normalise_draws(as_table(draws)).to_pylist()
-        if d["valid_from"] < window.end and (d["valid_to"] is None or d["valid_to"] > start)
-    ]
+    draw_rows = [d for d in draw_rows if d["valid_to"] is None or d["valid_to"] > start]
     schedule = build_schedule(draw_rows, relevant, resolved, start, window)
     quota_rows = quota_table.to_pylist()
     targets = build_targets(resolved, relevant, quota_rows, start, window.end)

@@ -194,11 +194,43 @@ def resolve_plans(
     }
 
 
-def compute_from(window: Period, plans: Iterable[ResolvedPlan]) -> dt.date:
-    """Year-to-date sums need the whole year; clawbacks need the period of the clawed deal."""
+def compute_from(window: Period, plans: Iterable[ResolvedPlan], draws: bool = False) -> dt.date:
+    """The first day the calculation reads (its credits, targets and lines): the start of
+    the earliest plan period the window's lines depend on.
+
+    A period-local plan (``period_local``) is computed from the window's first day or, with
+    clawbacks, from the start of the plan period holding the first day a deal cancelled in
+    the window may have been booked on; a plan reading the year to date, from
+    1 January of that year. So recalculating the open period of a book reads that period
+    (and the clawback's reach) only, not the year before it. ``draws``: draw balances are
+    carried from 1 January, so any draw in force reads the whole year."""
     earliest = window.start
     for resolved in plans:
+        start = window.start  # a window holds whole periods of every plan
         if resolved.clawback is not None:
             reach = window.start - dt.timedelta(days=resolved.clawback.within_days)
-            earliest = min(earliest, period_of(reach, resolved.plan.period).start)
-    return dt.date(earliest.year, 1, 1)
+            start = min(start, period_of(reach, resolved.plan.period).start)
+        if draws or not period_local(resolved):
+            start = dt.date(start.year, 1, 1)
+        earliest = min(earliest, start)
+    return earliest
+
+
+def period_local(resolved: ResolvedPlan) -> bool:
+    """Whether the plan's lines of a period depend on that period's credits alone (and, for a
+    clawback, on the cancelled deal's own period): every earning paid at booking, no
+    year-to-date accumulation, attainment test, true-up, cap or floor."""
+    plan = resolved.plan
+    for component in resolved.components:
+        if (component.component.pay_on or plan.pay_on) != "booking":
+            return False  # releases read the earnings of deals booked earlier
+        if component.component.accumulate == "ytd":
+            return False
+        tests = (*component.gates, *(m.rule for m in component.multipliers))
+        if any(test.attainment_scope == "ytd" for test in tests):
+            return False
+        if any(cap.per == "year" for cap in component.caps):
+            return False
+    return all(cap.per == "period" for cap in resolved.caps) and all(
+        floor.per == "period" for floor in resolved.floors
+    )
