@@ -419,7 +419,7 @@ def recalculation(
     from attain.engine.periods import parse_period, periods_in
 
     name = "duckdb" + (f"-{count}-reps" if count else "") + (f"-{period}" if period else "")
-    reps = [f"R{n:05d}" for n in range(1, REPS + 1, max(1, REPS // count))][:count]
+    reps = [f"R{n:05d}" for n in range(1, REPS + 1, max(1, REPS // count))][:count] if count else []
     if reps:
         os.environ["ATTAIN_BENCH_REPS"] = ",".join(reps)
     os.environ["ATTAIN_BENCH_PERIOD"] = period or str(YEAR)
