@@ -209,3 +209,33 @@ def test_api_workflow(client, pay_org, paid):
     assert response.status_code == 422
     listing = client.get("/api/inquiries", {"status": "adjusted"}).json()
     assert listing["count"] == 1 and listing["counts"]["adjusted"] == 1
+
+
+def test_api_list_is_paged_newest_activity_first(
+    client, pay_org, paid, django_assert_max_num_queries
+):
+    wendy = pay_org.users["wendy"]
+    line = _line(paid, pay_org)
+    raised = [inquiries.raise_inquiry(wendy, line, f"Question {n}", f"Body {n}") for n in range(5)]
+    inquiries.add_message(pay_org.users["finance"], raised[1], "Looking.")  # now the newest
+    pay_org.login(client, "finance")
+    with django_assert_max_num_queries(12):  # not one query per inquiry or message
+        first = client.get("/api/inquiries", {"limit": 2}).json()
+    second = client.get("/api/inquiries", {"limit": 2, "offset": 2}).json()
+    last = client.get("/api/inquiries", {"limit": 2, "offset": 4}).json()
+    assert (first["count"], first["limit"], first["offset"]) == (5, 2, 0)
+    assert first["counts"]["open"] == 5
+    pages = [i["id"] for page in (first, second, last) for i in page["items"]]
+    newest_first = [raised[1]] + [raised[n] for n in (4, 3, 2, 0)]
+    assert pages == [i.pk for i in newest_first]
+    assert [m["body"] for m in first["items"][0]["messages"]] == ["Body 1", "Looking."]
+    assert client.get("/api/inquiries", {"offset": 5}).json()["items"] == []
+    # Nothing to see for another rep; bad paging and an unknown status are refused.
+    client.logout()
+    pay_org.login(client, "will")
+    assert client.get("/api/inquiries").json()["count"] == 0
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"status": "closed"}):
+        response = client.get("/api/inquiries", bad)
+        assert response.status_code == 422, bad
+    detail = client.get("/api/inquiries", {"status": "closed"}).json()["detail"][0]
+    assert detail["field"] == "status" and "must be one of" in detail["msg"]

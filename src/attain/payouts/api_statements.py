@@ -9,13 +9,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema
+from django.db.models import Prefetch
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
+from pydantic import Field
 
-from attain.api_common import DecimalIn, DecimalOut, Message, MoneyOut, ValidationErrors
+from attain.api_common import (
+    DecimalIn,
+    DecimalOut,
+    Message,
+    MoneyOut,
+    PageIn,
+    ValidationErrors,
+    paginate,
+)
 from attain.payouts import estimator, inquiries
 from attain.payouts import selectors_statements as selectors
-from attain.payouts.models import Inquiry
+from attain.payouts.models import Inquiry, InquiryMessage
 from attain.payouts.statements import build_statement
 
 router = Router(tags=["statements"])
@@ -150,7 +161,10 @@ class InquiryOut(Schema):
     messages: list[MessageOut]
 
 
-def _inquiry_out(inquiry: Inquiry) -> dict:
+def _inquiry_out(inquiry: Inquiry, messages=None) -> dict:
+    """The inquiry with its messages (``messages``, if already fetched, else read here)."""
+    if messages is None:
+        messages = inquiry.messages.select_related("author")
     return {
         "id": inquiry.pk,
         "line_id": inquiry.line_id,
@@ -162,28 +176,42 @@ def _inquiry_out(inquiry: Inquiry) -> dict:
         "updated_at": inquiry.updated_at,
         "messages": [
             {"id": m.pk, "author": m.author.username, "body": m.body, "created_at": m.created_at}
-            for m in inquiry.messages.select_related("author")
+            for m in messages
         ],
     }
 
 
-class InquiryList(Schema):
-    count: int
-    counts: dict[str, int]
+class InquiryPage(Schema):
+    count: int = Field(description="inquiries matching the filter, on every page")
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(description="inquiries the caller may see, per status")
     items: list[InquiryOut]
 
 
-@router.get("inquiries", response={200: InquiryList, 401: Message}, summary="List inquiries")
-def list_inquiries(request, status: str = ""):
+@router.get(
+    "inquiries", response={200: InquiryPage, 401: Message, 422: ValidationErrors},
+    summary="List inquiries",
+)  # fmt: skip
+def list_inquiries(request, page: Query[PageIn], status: str = ""):
     """Inquiries the caller may see (their own as a rep, their team's as a manager, all for
-    admin and finance), newest activity first; ``status`` filters."""
+    admin and finance), newest activity first, a page at a time (``limit``, ``offset``);
+    ``status`` filters."""
+    statuses = [value for value, _ in Inquiry.Status.choices]
+    if status and status not in statuses:
+        message = f"status must be one of {', '.join(statuses)}"
+        raise RequestInvalid([{"loc": ["query", "status"], "msg": message, "type": "value_error"}])
     visible = selectors.inquiries_visible_to(request.auth)
     shown = visible.filter(status=status) if status else visible
-    shown = shown.order_by("-updated_at", "-id")[:500]
+    messages = InquiryMessage.objects.select_related("author").order_by("created_at", "id")
+    found = paginate(
+        shown.order_by("-updated_at", "-id").prefetch_related(Prefetch("messages", messages)),
+        page,
+    )
     return {
-        "count": len(shown),
+        **found,
         "counts": selectors.inquiry_counts(visible),
-        "items": [_inquiry_out(i) for i in shown],
+        "items": [_inquiry_out(i, i.messages.all()) for i in found["items"]],
     }
 
 
