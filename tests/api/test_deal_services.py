@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError
 
 from attain.sales.models import Deal
 from attain.sales.services import (
@@ -57,6 +58,21 @@ def test_validation_error_maps_fields_to_messages(org):
         "close_date": ["must not be before created_date (2026-01-01 < 2026-04-01)"],
     }
     assert "amount: must not be negative" in str(caught.value)
+
+
+def test_a_concurrent_duplicate_names_the_field_not_the_database(org, monkeypatch):
+    """Two creates with one external id at once: the loser's error says which id is taken,
+    never the database's message (table and constraint names)."""
+
+    def raced(**fields):
+        raise IntegrityError("UNIQUE constraint failed: sales_deal.external_id")
+
+    monkeypatch.setattr(Deal.objects, "create", raced)
+    with pytest.raises(DealValidationError) as caught:
+        create_deal(user=org.users["admin"], data=deal_body(external_id="D-RACE"))
+    assert caught.value.errors == {
+        "external_id": ["is taken: a deal with external id 'D-RACE' was saved at the same time"]
+    }
 
 
 def test_update_without_changes_does_not_touch_the_row(org):

@@ -349,7 +349,8 @@ def create_deal(*, user: User, data: dict[str, Any], as_of: dt.date | None = Non
             if deal.stage:
                 record_stage_change(deal, deal.stage, deal.created_date)
     except IntegrityError as exc:  # a concurrent create with the same external id
-        message = f"is taken (saved concurrently): {exc}"
+        # The database's own message names tables and constraints: not for the caller.
+        message = f"is taken: a deal with external id {ext!r} was saved at the same time"
         raise DealValidationError({"external_id": [message]}) from exc
     return deal
 
