@@ -75,6 +75,7 @@ def test_list_entities(db, capsys):
         "products",
         "deals",
         "deal_lines",
+        "payments",
         "credits",
         "activities",
     ]:

@@ -9,7 +9,7 @@ import pytest
 
 from attain.imports.services import import_file, import_rows
 from attain.people.models import Rep, Team, TeamMembership
-from attain.sales.models import Account, Activity, Credit, DealLine, Product
+from attain.sales.models import Account, Activity, Credit, DealLine, Payment, Product
 from attain.territories.models import Territory, TerritoryOwner
 from tests.imports.conftest import snapshot
 
@@ -282,6 +282,33 @@ def test_deal_lines_reference_deals_in_db(org, write):
     assert report.ok, errors(report)
     line = DealLine.objects.get()
     assert line.deal == org.deals["wendy"][0] and line.revenue == Decimal("955.0000")
+
+
+def test_payments_reference_deals_and_refuse_bad_rows_whole(org, write):
+    text = (
+        "external_id,deal,kind,date,amount\n"
+        "INV-1,D-WENDY-1,invoice,2026-02-10,12000\n"
+        "PAY-1,D-WENDY-1,Receipt,2026-02-20,4000.00\n"
+        "PAY-2,D-NOPE,payment,2026-02-21,0\n"
+        "PAY-3,D-WENDY-1,refund,2026-02-30,10\n"
+    )
+    assert errors(run(write, "payments", text)) == [
+        "payments.csv row 4, column amount, value '0': must be more than 0",
+        "payments.csv row 4, column deal, value 'D-NOPE': unknown deal: no deal with this "
+        "external id in the database",
+        "payments.csv row 5, column kind, value 'refund': unknown kind (expected one of invoice, "
+        "payment)",
+        "payments.csv row 5, column date, value '2026-02-30': not a date (expected YYYY-MM-DD)",
+    ]
+    assert not Payment.objects.exists()  # nothing half-written
+    report = run(write, "payments", text.split("PAY-2", 1)[0])
+    assert report.ok, errors(report)
+    assert counts(report) == (2, 0, 0)
+    wendy = org.deals["wendy"][0]
+    assert [(p.kind, p.date, p.amount) for p in wendy.payments.all()] == [
+        ("invoice", dt.date(2026, 2, 10), Decimal("12000.00")),
+        ("payment", dt.date(2026, 2, 20), Decimal("4000.00")),
+    ]
 
 
 def test_credits_natural_key_and_share_range(org, write):

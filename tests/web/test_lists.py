@@ -180,6 +180,28 @@ def test_deal_detail_lines_credits_activities(client, web_org):
     assert "Will Example" in html
 
 
+def test_deal_detail_lists_invoices_and_payments(client, web_org):
+    from attain.sales.models import Payment
+
+    deal = web_org.deals["will"][0]
+    web_org.login(client, "will")
+    url = reverse("sales:deal_detail", args=[deal.pk])
+    assert "No invoices or payments imported for this deal" in client.get(url).content.decode()
+    for ref, kind, day, amount in [
+        ("PAY-9", "payment", dt.date(2026, 3, 1), "4000.00"),
+        ("INV-9", "invoice", dt.date(2026, 2, 10), "12000.00"),
+    ]:
+        Payment.objects.create(
+            external_id=ref, deal=deal, kind=kind, date=day, amount=Decimal(amount)
+        )
+    html = re.sub(r"\s+", " ", client.get(url).content.decode())
+    assert (
+        '<tr><td>2026-02-10</td><td>Invoice</td><td>INV-9</td><td class="num">USD 12,000.00' in html
+    )
+    assert html.index("INV-9") < html.index("PAY-9")  # by date
+    assert "<td>Payment</td><td>PAY-9</td>" in html
+
+
 def test_account_detail_shows_territory(client, web_org):
     web_org.login(client, "finance")
     will = client.get(reverse("sales:account_detail", args=[web_org.accounts["will"].pk]))

@@ -452,6 +452,37 @@ DEAL_LINES = Entity(
     audited=True,
 )
 
+PAYMENTS = Entity(
+    "payments",
+    "sales.Payment",
+    "Invoices raised and payments collected on deals, in the deal's currency: what releases "
+    "the earnings of plans that pay on invoice or on collection.",
+    [
+        _ext_id("invoice or payment id in your billing system", "INV-2026-0001"),
+        _ref("deal", "deals", "deal external id", "D-2026-0001"),
+        Column(
+            "kind",
+            ENUM,
+            required=True,
+            attname="kind",
+            choices=("invoice", "payment"),
+            help="invoice (raised) or payment (collected)",
+            example="invoice",
+            aliases=(("receipt", "payment"), ("collection", "payment")),
+        ),
+        _date("date", "the day it was raised or collected", "2026-04-15", required=True),
+        _money(
+            "amount",
+            "in the deal's currency",
+            "16000.00",
+            required=True,
+            minimum_exclusive=True,
+        ),
+    ],
+    key=("external_id",),
+    audited=True,
+)
+
 CREDITS = Entity(
     "credits",
     "sales.Credit",
@@ -632,6 +663,7 @@ ENTITIES: dict[str, Entity] = {
         PRODUCTS,
         DEALS,
         DEAL_LINES,
+        PAYMENTS,
         CREDITS,
         ACTIVITIES,
         DEAL_STAGES,

@@ -10,6 +10,9 @@ their history) and not after the as-of date. A credit's ``event_date`` is its de
 date; ``amount``, ``margin``, ``units`` and ``currency`` are the deal's (the engine applies
 ``share``). Extra columns plans may use in conditions: ``product_family`` and ``product_id``
 (the deal's largest line), ``deal_type``, ``account_id``, ``industry``, ``region``, ``stage``.
+
+Payments: the invoices and collected payments of those credits' deals up to the as-of date,
+for plans that pay on cash.
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ import pyarrow.parquet as pq
 from django.db.models import Q
 
 from attain.engine import Plan, parse_plan
-from attain.engine.inputs import ASSIGNMENT_COLUMNS, CREDIT_COLUMNS, QUOTA_COLUMNS
+from attain.engine.inputs import (
+    ASSIGNMENT_COLUMNS,
+    CREDIT_COLUMNS,
+    PAYMENT_COLUMNS,
+    QUOTA_COLUMNS,
+)
 from attain.engine.periods import Period, parse_period
 
 EXTRA_CREDIT_COLUMNS = (
@@ -46,6 +54,11 @@ CREDIT_SCHEMA = pa.schema(
 )
 ASSIGNMENT_SCHEMA = pa.schema([(spec.name, spec.type) for spec in ASSIGNMENT_COLUMNS])
 QUOTA_SCHEMA = pa.schema([(spec.name, spec.type) for spec in QUOTA_COLUMNS])
+PAYMENT_SCHEMA = pa.schema([(spec.name, spec.type) for spec in PAYMENT_COLUMNS])
+
+
+def no_payments() -> pa.Table:
+    return PAYMENT_SCHEMA.empty_table()
 
 
 @dataclass
@@ -59,6 +72,9 @@ class EngineInputs:
     assignments: pa.Table
     quotas: pa.Table
     revision_ids: list[int] = field(default_factory=list)
+    # Invoices and payments of the credits' deals (pay on cash); none in runs recorded
+    # before the app had payments.
+    payments: pa.Table = field(default_factory=no_payments)
 
     def plans(self) -> list[Plan]:
         return [parse_plan(text, source) for source, text in sorted(self.plan_texts.items())]
@@ -77,11 +93,16 @@ class EngineInputs:
         return digest.hexdigest()
 
     def _tables(self):
-        return (
+        tables = [
             ("credits", self.credits, ["credit_id"]),
             ("assignments", self.assignments, ["rep_id", "valid_from", "plan_id"]),
             ("quotas", self.quotas, ["rep_id", "quota", "period"]),
-        )
+        ]
+        # Only when there are some: the inputs of a run without payments keep the
+        # fingerprint and the zip they had before the app had payments.
+        if self.payments.num_rows:
+            tables.append(("payments", self.payments, ["deal_id", "date", "kind", "amount"]))
+        return tables
 
     def to_zip(self) -> bytes:
         """The inputs as a zip of Parquet files plus the plan texts, for replay."""
@@ -106,9 +127,11 @@ class EngineInputs:
                 for name in archive.namelist()
                 if name.startswith("plans/")
             }
+            names = set(archive.namelist())
             tables = {
                 name: pq.read_table(io.BytesIO(archive.read(f"{name}.parquet")))
-                for name in ("credits", "assignments", "quotas")
+                for name in ("credits", "assignments", "quotas", "payments")
+                if f"{name}.parquet" in names
             }
         return cls(
             period=meta["period"],
@@ -222,6 +245,26 @@ def _main_products(deal_ids: set[int], deal_line_model) -> dict[int, tuple[str, 
     return {deal_id: (v[2], v[3]) for deal_id, v in best.items()}
 
 
+def payment_rows(credits: pa.Table, window: Period, as_of: dt.date) -> pa.Table:
+    """The invoices and payments of the credits' deals up to the as-of date (and the
+    window's end), each in its deal's currency."""
+    from attain.sales.models import Payment
+
+    deals = sorted(set(credits["deal_id"].to_pylist()) - {None})
+    last_day = min(as_of, window.end - dt.timedelta(days=1))
+    rows = []
+    for start in range(0, len(deals), 500):  # SQLite's bound on query parameters
+        found = Payment.objects.filter(
+            deal__external_id__in=deals[start : start + 500], date__lte=last_day
+        ).values_list("deal__external_id", "kind", "date", "amount", "deal__currency")
+        rows.extend(found)
+    rows.sort()
+    return pa.Table.from_pylist(
+        [dict(zip(PAYMENT_SCHEMA.names, row, strict=True)) for row in rows],
+        schema=PAYMENT_SCHEMA,
+    )
+
+
 def assignment_rows(window: Period, rep_ids: Iterable[int] | None) -> pa.Table:
     from attain.plans.models import PlanAssignment
 
@@ -287,4 +330,5 @@ def build_inputs(
         assignments=assignment_rows(window, rep_ids),
         quotas=quota_rows(window, rep_ids),
         revision_ids=[r.id for r in revisions],
+        payments=payment_rows(credits, window, as_of),
     )

@@ -25,6 +25,7 @@ ZERO = Decimal("0.00")
 
 
 def line_key(rep_ref: str, line: dict) -> str:
+    """What identifies a line from one run to the next (corrections compare by it)."""
     parts = [
         rep_ref,
         line["period"],
@@ -34,6 +35,10 @@ def line_key(rep_ref: str, line: dict) -> str:
         line["credit_id"] or "",
         "" if line["tier"] is None else str(line["tier"]),
     ]
+    if line["line_kind"] == "release":
+        # A deal collected in instalments releases once per day it is paid, and a pay
+        # period may hold several of those days.
+        parts.append(line["event_date"].isoformat())
     return "|".join(parts)
 
 

@@ -105,7 +105,11 @@ class LedgerLineQuerySet(models.QuerySet):
 class LedgerLine(models.Model):
     class Kind(models.TextChoices):
         EARNING = "earning", "Earning"
+        TRUE_UP = "true_up", "True-up"
         FLOOR = "floor", "Floor top-up"
+        HOLD = "hold", "Held until paid"
+        RELEASE = "release", "Released on payment"
+        HOLD_REVERSAL = "hold_reversal", "Hold lifted"
         SPIFF = "spiff", "SPIFF"
         CLAWBACK = "clawback", "Clawback"
         DRAW = "draw", "Draw"

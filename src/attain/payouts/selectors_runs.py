@@ -25,7 +25,9 @@ ZERO = Decimal("0.00")
 
 # Line kinds grouped into the columns of the per-rep totals and the payroll file.
 BUCKETS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("commission", "Earnings", ("earning", "floor")),
+    # Earnings as paid in the period: a plan paying on cash holds them back at booking and
+    # releases them as the deal is invoiced or collected (docs/plans.md, "Pay on cash").
+    ("commission", "Earnings", ("earning", "true_up", "floor", "hold", "release", "hold_reversal")),
     ("spiffs", "SPIFFs", ("spiff",)),
     ("clawbacks", "Clawbacks", ("clawback",)),
     ("adjustments", "Adjustments", ("reversal", "rebook", "manual")),

@@ -71,6 +71,7 @@ def run_engine(inputs: EngineInputs, backend: str = "duckdb"):
         inputs.credits,
         inputs.assignments,
         inputs.quotas,
+        payments=inputs.payments,
         period=inputs.period,
         as_of=inputs.as_of,
         backend=backend,

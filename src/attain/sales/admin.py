@@ -10,6 +10,7 @@ from attain.sales.models import (
     Deal,
     DealLine,
     DealStageChange,
+    Payment,
     Product,
 )
 
@@ -34,6 +35,11 @@ class DealLineInline(admin.TabularInline):
     autocomplete_fields = ["product"]
 
 
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+
+
 class CreditInline(admin.TabularInline):
     model = Credit
     extra = 0
@@ -51,7 +57,7 @@ class DealAdmin(AuditedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "close_date"
     autocomplete_fields = ["account", "owner"]
     list_select_related = ["account", "owner"]
-    inlines = [DealLineInline, CreditInline]
+    inlines = [DealLineInline, PaymentInline, CreditInline]
 
 
 @admin.register(DealLine)
@@ -60,6 +66,16 @@ class DealLineAdmin(admin.ModelAdmin):
     search_fields = ["external_id", "deal__external_id", "product__name"]
     autocomplete_fields = ["deal", "product"]
     list_select_related = ["deal", "product"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["external_id", "deal", "kind", "date", "amount"]
+    list_filter = ["kind"]
+    search_fields = ["external_id", "deal__external_id"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["deal"]
+    list_select_related = ["deal"]
 
 
 @admin.register(Credit)

@@ -112,6 +112,31 @@ class DealLine(models.Model):
         return self.quantity * (self.unit_price - self.unit_cost)
 
 
+class Payment(models.Model):
+    """An invoice raised or a payment collected on a deal, in the deal's currency. Plans that
+    pay on cash (``pay_on: invoice`` or ``collection``, docs/plans.md "Pay on cash") release
+    their held earnings as these come in."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice"
+        PAYMENT = "payment"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    date = models.DateField()
+    amount = MoneyField()
+
+    class Meta:
+        ordering = ["deal", "date", "external_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}: {self.amount} on {self.date}"
+
+
 class Credit(models.Model):
     """The share of a deal credited to a rep. Shares of owner and split credits sum to 1;
     overlay and manager roll-up credits come on top."""

@@ -83,6 +83,7 @@ def deal_detail(request, pk: int):
     context = {
         "deal": deal,
         "lines": deal.lines.select_related("product"),
+        "payments": deal.payments.all(),
         "credits": selectors.credits_with_amounts(deal),
         "activities": selectors.activities_visible_to(request.user, day).filter(deal=deal),
     }

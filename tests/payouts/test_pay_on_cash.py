@@ -1,0 +1,114 @@
+"""Pay on cash in the app: a plan paying on collection holds its earnings at booking, and the
+deal's payments (imported, ``sales.Payment``) release them in the runs of the periods they
+come in, reproducibly.
+
+Wendy's $12,000 deal closed on 2026-02-10 earns $1,300 (conftest). It is collected in three
+thirds: $4,000 on 2026-02-20, then $4,000 on 2026-03-05 and on 2026-03-25. The released
+amounts are the differences of round(1,300 × collected ÷ 12,000): 433.33, then 866.67 − 433.33
+= 433.34 and 1,300 − 866.67 = 433.33 (docs/plans.md, "Pay on cash").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from attain.payouts import services
+from attain.payouts.inputs import EngineInputs, build_inputs
+from attain.payouts.selectors_runs import rep_totals
+from attain.sales.models import Payment
+from tests.payouts.conftest import MONTHLY_PLAN, add_plan
+
+pytestmark = pytest.mark.django_db
+
+ON_COLLECTION = MONTHLY_PLAN.replace("period: month\n", "period: month\npay_on: collection\n")
+
+
+@pytest.fixture
+def cash_org(pay_org):
+    add_plan(ON_COLLECTION, pay_org.users["admin"])  # a new revision of ae-monthly
+    deal = pay_org.deals["wendy"][0]
+    for ref, day, amount in [
+        ("INV-1", dt.date(2026, 2, 10), None),
+        ("PAY-1", dt.date(2026, 2, 20), "4000.00"),
+        ("PAY-2", dt.date(2026, 3, 5), "4000.00"),
+        ("PAY-3", dt.date(2026, 3, 25), "4000.00"),
+    ]:
+        kind = Payment.Kind.INVOICE if amount is None else Payment.Kind.PAYMENT
+        Payment.objects.create(
+            external_id=ref, deal=deal, kind=kind, date=day, amount=Decimal(amount or "12000")
+        )
+    return pay_org
+
+
+def _lines(run, rep):
+    return [(x.kind, x.event_date, x.amount) for x in run.lines.filter(rep=rep).order_by("id")]
+
+
+def test_earnings_are_held_at_booking_and_released_as_collected(cash_org):
+    wendy, will = cash_org.reps["wendy"], cash_org.reps["will"]
+    february = services.start_run(cash_org.users["admin"], "2026-02")
+    assert _lines(february, wendy) == [
+        ("earning", dt.date(2026, 2, 10), Decimal("1000.00")),
+        ("earning", dt.date(2026, 2, 10), Decimal("300.00")),
+        ("hold", dt.date(2026, 2, 10), Decimal("-1300.00")),
+        ("release", dt.date(2026, 2, 20), Decimal("433.33")),
+    ]
+    assert "collected" in february.lines.get(rep=wendy, kind="release").explanation
+    # Will's deal has no payment yet: all of it held, nothing paid.
+    assert sum(x[2] for x in _lines(february, will)) == Decimal("0.00")
+    per_rep, _ = rep_totals(february)
+    totals = {row.rep_id: row for row in per_rep}
+    assert totals[wendy.pk].net == Decimal("433.33")
+    assert totals[wendy.pk].buckets == {"commission": Decimal("433.33")}
+    services.approve_run(cash_org.users["finance"], february)
+
+    march = services.start_run(cash_org.users["admin"], "2026-03")
+    releases = march.lines.filter(rep=wendy, kind="release").order_by("event_date")
+    assert [(x.event_date, x.amount) for x in releases] == [
+        (dt.date(2026, 3, 5), Decimal("433.34")),
+        (dt.date(2026, 3, 25), Decimal("433.33")),
+    ]
+    # Two releases of one credit in one pay period are two lines, told apart by their day.
+    assert len({x.key for x in releases}) == 2
+    assert not march.lines.filter(rep=wendy, kind__in=["earning", "hold"]).exists()
+
+
+def test_payments_after_the_as_of_date_are_not_read(cash_org):
+    inputs = build_inputs("2026-03", as_of=dt.date(2026, 3, 10))
+    assert [(r["date"], r["amount"]) for r in inputs.payments.to_pylist()] == [
+        (dt.date(2026, 2, 10), Decimal("12000.00")),
+        (dt.date(2026, 2, 20), Decimal("4000.00")),
+        (dt.date(2026, 3, 5), Decimal("4000.00")),
+    ]
+    assert {r["kind"] for r in inputs.payments.to_pylist()} == {"invoice", "payment"}
+    assert {r["currency"] for r in inputs.payments.to_pylist()} == {"USD"}
+
+
+def test_a_run_records_its_payments_and_replays_them(cash_org):
+    run = services.start_run(cash_org.users["admin"], "2026-02")
+    recorded = EngineInputs.from_zip(run.inputs)
+    assert recorded.payments.num_rows == 2  # the invoice and the February payment
+    Payment.objects.filter(external_id="PAY-1").update(amount=Decimal("6000.00"))
+    replay = services.replay_run(cash_org.users["finance"], run)
+    assert replay.matches
+    recalculated = services.calculate_period("2026-02")
+    assert recalculated.result_fingerprint != run.result_fingerprint
+    assert recalculated.inputs.fingerprint() != run.inputs_fingerprint
+
+
+def test_inputs_without_payments_keep_the_fingerprint_they_had(pay_org):
+    inputs = build_inputs("2026-02")
+    assert inputs.payments.num_rows == 0
+    assert "payments.parquet" not in str(inputs.to_zip())  # zip names are stored in clear
+    before = EngineInputs(
+        period=inputs.period,
+        as_of=inputs.as_of,
+        plan_texts=inputs.plan_texts,
+        credits=inputs.credits,
+        assignments=inputs.assignments,
+        quotas=inputs.quotas,
+    )
+    assert before.fingerprint() == inputs.fingerprint()
