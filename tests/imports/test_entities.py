@@ -290,24 +290,27 @@ def test_payments_reference_deals_and_refuse_bad_rows_whole(org, write):
         "INV-1,D-WENDY-1,invoice,2026-02-10,12000\n"
         "PAY-1,D-WENDY-1,Receipt,2026-02-20,4000.00\n"
         "PAY-2,D-NOPE,payment,2026-02-21,0\n"
-        "PAY-3,D-WENDY-1,refund,2026-02-30,10\n"
+        "PAY-3,D-WENDY-1,chargeback,2026-02-30,10\n"
+        "CN-1,D-WENDY-1,Credit Note,2026-02-25,500\n"
     )
     assert errors(run(write, "payments", text)) == [
         "payments.csv row 4, column amount, value '0': must be more than 0",
         "payments.csv row 4, column deal, value 'D-NOPE': unknown deal: no deal with this "
         "external id in the database",
-        "payments.csv row 5, column kind, value 'refund': unknown kind (expected one of invoice, "
-        "payment)",
+        "payments.csv row 5, column kind, value 'chargeback': unknown kind (expected one of "
+        "invoice, credit_note, payment, refund)",
         "payments.csv row 5, column date, value '2026-02-30': not a date (expected YYYY-MM-DD)",
     ]
     assert not Payment.objects.exists()  # nothing half-written
-    report = run(write, "payments", text.split("PAY-2", 1)[0])
+    good = text.split("PAY-2", 1)[0] + text.split("\n")[-2] + "\n"
+    report = run(write, "payments", good)
     assert report.ok, errors(report)
-    assert counts(report) == (2, 0, 0)
+    assert counts(report) == (3, 0, 0)
     wendy = org.deals["wendy"][0]
     assert [(p.kind, p.date, p.amount) for p in wendy.payments.all()] == [
         ("invoice", dt.date(2026, 2, 10), Decimal("12000.00")),
         ("payment", dt.date(2026, 2, 20), Decimal("4000.00")),
+        ("credit_note", dt.date(2026, 2, 25), Decimal("500.00")),
     ]
 
 

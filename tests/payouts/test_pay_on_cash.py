@@ -112,3 +112,23 @@ def test_inputs_without_payments_keep_the_fingerprint_they_had(pay_org):
         quotas=inputs.quotas,
     )
     assert before.fingerprint() == inputs.fingerprint()
+
+
+def test_a_refund_takes_back_part_of_what_was_released(cash_org):
+    deal = cash_org.deals["wendy"][0]
+    Payment.objects.create(
+        external_id="REF-1", deal=deal, kind=Payment.Kind.REFUND, date=dt.date(2026, 3, 10),
+        amount=Decimal("2000.00"),
+    )  # fmt: skip
+    march = services.calculate_period("2026-03")
+    wendy = cash_org.reps["wendy"]
+    releases = [(x.event_date, x.amount) for x in march.lines if x.rep_id == wendy.pk]
+    # Collected 8,000 → 866.67 due; refunded 2,000 → 6,000 → 650.00; 10,000 → 1,083.33.
+    assert releases == [
+        (dt.date(2026, 3, 5), Decimal("433.34")),
+        (dt.date(2026, 3, 10), Decimal("-216.67")),
+        (dt.date(2026, 3, 25), Decimal("433.33")),
+    ]
+    refund = next(x for x in march.lines if x.event_date == dt.date(2026, 3, 10))
+    assert refund.explanation.startswith("Deal D-WENDY-1: $2,000 refunded by 2026-03-10")
+    assert "takes back $216.67 of the $1,300 it earned" in refund.explanation

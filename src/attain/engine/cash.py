@@ -41,8 +41,10 @@ from .money import round_money
 from .periods import Period
 from .resolve import ResolvedPlan
 
-# The payments rows each deferred mode counts.
+# The payments rows each deferred mode counts: those adding to what the deal has invoiced
+# (collected), and those taking from it.
 PAYMENT_KIND = {"invoice": "invoice", "collection": "payment"}
+TAKEN_BACK_BY = {"invoice": "credit_note", "payment": "refund"}
 HOLD, RELEASE, HOLD_REVERSAL = "hold", "release", "hold_reversal"
 
 
@@ -139,13 +141,17 @@ def check_payment_currencies(
 
 
 def _share(earned: exp.Expression, paid: exp.Expression, deal: exp.Expression) -> exp.Expression:
-    """``a × min(C, D)`` in cent units over ``_denominator``: the part of ``a`` due once ``C``
-    is paid. A deal amount of 0 or less is due in full at its first payment."""
+    """``a × min(max(C, 0), D)`` in cent units over ``_denominator``: the part of ``a`` due
+    once ``C`` is paid (net of refunds; more refunded than paid counts as nothing paid). A
+    deal amount of 0 or less is due in full while anything is paid."""
     zero = q.cast(q.num(0), q.HUGEINT)
     return q.cast(
         q.case(
             [
-                (exp.GT(this=deal, expression=zero), q.mul(earned, q.least(paid, deal))),
+                (
+                    exp.GT(this=deal, expression=zero),
+                    q.mul(earned, q.least(q.greatest(paid, zero.copy()), deal)),
+                ),
                 (exp.GT(this=paid, expression=zero.copy()), earned),
             ],
             zero.copy(),
@@ -194,18 +200,25 @@ def cash_outputs(
     steps: dict[str, str] = {}
     for kind in sorted({PAYMENT_KIND[mode] for mode in modes.values()}):
         day = q.greatest(q.col("date", "p"), q.col("event_date", "b"))
+        signed = q.case(
+            [(q.eq(q.col("kind", "p"), q.text(TAKEN_BACK_BY[kind])), q.neg(q.col("amount", "p")))],
+            q.col("amount", "p"),
+        )
         dated = (
             exp.select(
                 q.col("credit_id", "b"),
                 q.alias(day, "pay_day"),
-                q.alias(q.col("amount", "p"), "paid"),
+                q.alias(signed, "paid"),
             )
             .from_(exp.alias_(exp.to_table("base_raw"), "b", table=True), copy=False)
             .join(
                 exp.alias_(exp.to_table("payments"), "p", table=True),
                 on=q.and_(
                     q.eq(q.col("deal_id", "p"), q.col("deal_id", "b")),
-                    q.eq(q.col("kind", "p"), q.text(kind)),
+                    exp.In(
+                        this=q.col("kind", "p"),
+                        expressions=[q.text(kind), q.text(TAKEN_BACK_BY[kind])],
+                    ),
                 ),
                 copy=False,
             )
@@ -397,7 +410,7 @@ def cash_outputs(
 def _due(earned: Decimal, paid: Decimal, deal: Decimal) -> Decimal:
     """The part of ``earned`` due once ``paid`` of a ``deal`` is in, half-even to the cent."""
     if deal > 0:
-        fraction = min(Fraction(1), Fraction(paid) / Fraction(deal))
+        fraction = min(Fraction(1), max(Fraction(0), Fraction(paid) / Fraction(deal)))
     else:
         fraction = Fraction(1 if paid > 0 else 0)
     return round_money(Fraction(earned) * fraction)
@@ -489,16 +502,20 @@ def oracle_cash_lines(
                 result.append(line(HOLD, booked, -a, None, None))
             per_day: dict[dt.date, Decimal] = defaultdict(Decimal)
             for payment in by_deal[credit["deal_id"]]:
-                if payment["kind"] != PAYMENT_KIND[mode] or payment["date"] >= window_end:
+                kind = PAYMENT_KIND[mode]
+                if payment["kind"] not in (kind, TAKEN_BACK_BY[kind]):
+                    continue
+                if payment["date"] >= window_end:
                     continue
                 day = max(payment["date"], booked)
+                sign = -1 if payment["kind"] == TAKEN_BACK_BY[kind] else 1
                 if cancelled is None or day < cancelled:
-                    per_day[day] += payment["amount"]
+                    per_day[day] += sign * payment["amount"]
             paid, released = Decimal(0), Decimal(0)
             for day in sorted(per_day):
                 paid += per_day[day]
                 due = _due(a, paid, deal_amount)
-                if due != released:
+                if due != released:  # less than before after a refund: taken back
                     result.append(line(RELEASE, day, due - released, per_day[day], paid))
                 released = due
             if cancelled is not None and a - released != 0:

@@ -217,8 +217,10 @@ def _draw_recovery(line: dict) -> str:
     )
 
 
-# Pay on cash: what a deal is released on, per mode (``rate_kind`` of the cash lines).
+# Pay on cash: what a deal is released on, per mode (``rate_kind`` of the cash lines), and
+# what takes it back (a credit note, a refund).
 CASH_DONE = {"invoice": "invoiced", "collection": "collected"}
+CASH_UNDONE = {"invoice": "credited back", "collection": "refunded"}
 
 
 def _hold(line: dict) -> str:
@@ -232,6 +234,15 @@ def _hold(line: dict) -> str:
 
 def _release(line: dict) -> str:
     cur, deal_cur = line["currency"], line["deal_currency"] or line["currency"]
+    if line["base"] < 0:  # a day of credit notes (refunds): the release shrinks
+        return (
+            f"Deal {line['deal_id']}: {money(-line['base'], deal_cur)} "
+            f"{CASH_UNDONE[line['rate_kind']]} by {line['event_date']}, "
+            f"{money(line['period_total'], deal_cur)} of {money(line['rate_from'], deal_cur)} "
+            f"{CASH_DONE[line['rate_kind']]} so far, takes back "
+            f"{money(-line['amount'], cur)} of the {money(line['rate'], cur)} it earned "
+            f"({line['component_id']})."
+        )
     return (
         f"Deal {line['deal_id']}: {money(line['base'], deal_cur)} "
         f"{CASH_DONE[line['rate_kind']]} by {line['event_date']}, "

@@ -438,12 +438,20 @@ def cash() -> dict[str, exp.Expression]:
         " earned (", col("component_id"), ") is held, and released as the ",
         col("d_rate_from"), " deal is ", done, ".",
     )  # fmt: skip
-    release = cat(
+    released = cat(
         "Deal ", col("deal_id"), ": ", col("d_base"), " ", done.copy(), " by ",
         text_of(col("event_date")), ", ", col("d_period_total"), " of ", col("d_rate_from"),
         " so far, releases ", col("m_amount"), " of the ", col("m_rate"), " it earned (",
         col("component_id"), ").",
     )  # fmt: skip
+    undone = q.case([(is_("rate_kind", "invoice"), q.text("credited back"))], q.text("refunded"))
+    taken_back = cat(
+        "Deal ", col("deal_id"), ": ", col("d_negated_base"), " ", undone, " by ",
+        text_of(col("event_date")), ", ", col("d_period_total"), " of ", col("d_rate_from"),
+        " ", done.copy(), " so far, takes back ", col("m_negated_amount"), " of the ",
+        col("m_rate"), " it earned (", col("component_id"), ").",
+    )  # fmt: skip
+    release = q.case([(exp.LT(this=col("base"), expression=q.num(0)), taken_back)], released)
     reversal = cat(
         "Deal ", col("deal_id"), " was cancelled on ", text_of(col("event_date")),
         ": the clawback reverses the ", col("m_rate"), " it earned (", col("component_id"),
@@ -485,6 +493,7 @@ MONEY_OF = {
 # Deal amounts of pay-on-cash lines, shown in the deal's currency.
 DEAL_MONEY_OF = {
     "d_base": col("base"),
+    "d_negated_base": q.neg(col("base")),
     "d_period_total": col("period_total"),
     "d_rate_from": col("rate_from"),
 }

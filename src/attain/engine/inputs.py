@@ -311,7 +311,9 @@ def normalise_draws(draws: pa.Table | None) -> pa.Table:
     return table
 
 
-PAYMENT_KINDS = ("invoice", "payment")
+# An invoice adds to what a deal has invoiced and a credit note takes from it; a payment adds
+# to what it has collected and a refund takes from it (docs/plans.md, "Pay on cash").
+PAYMENT_KINDS = ("invoice", "credit_note", "payment", "refund")
 PAYMENT_COLUMNS = (
     ColumnSpec("deal_id", pa.string()),
     ColumnSpec("kind", pa.string()),
@@ -322,14 +324,16 @@ PAYMENT_COLUMNS = (
 
 
 def normalise_payments(payments: pa.Table | None) -> pa.Table:
-    """Invoices and collected payments per deal, in the deal's currency (for pay on cash)."""
+    """Invoices, credit notes, collected payments and refunds per deal, in the deal's
+    currency (for pay on cash); every amount above 0, its kind giving its sign."""
     if payments is None or payments.num_columns == 0:  # none, or an empty list of rows
         payments = pa.table({c.name: pa.array([], pa.string()) for c in PAYMENT_COLUMNS})
     table = normalise("payments", payments, PAYMENT_COLUMNS)
     for index, row in enumerate(table.to_pylist()):
         if row["kind"] not in PAYMENT_KINDS:
             raise InputError(
-                "payments", f"kind must be 'invoice' or 'payment', not {row['kind']!r}",
+                "payments",
+                f"kind must be one of {', '.join(PAYMENT_KINDS)}, not {row['kind']!r}",
                 index + 1, "kind",
             )  # fmt: skip
         if row["amount"] <= 0:

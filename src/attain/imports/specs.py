@@ -455,8 +455,9 @@ DEAL_LINES = Entity(
 PAYMENTS = Entity(
     "payments",
     "sales.Payment",
-    "Invoices raised and payments collected on deals, in the deal's currency: what releases "
-    "the earnings of plans that pay on invoice or on collection.",
+    "Invoices, credit notes, payments collected and refunds on deals, in the deal's "
+    "currency: what releases (and, for credit notes and refunds, takes back) the earnings "
+    "of plans that pay on invoice or on collection.",
     [
         _ext_id("invoice or payment id in your billing system", "INV-2026-0001"),
         _ref("deal", "deals", "deal external id", "D-2026-0001"),
@@ -465,10 +466,16 @@ PAYMENTS = Entity(
             ENUM,
             required=True,
             attname="kind",
-            choices=("invoice", "payment"),
-            help="invoice (raised) or payment (collected)",
+            choices=("invoice", "credit_note", "payment", "refund"),
+            help="invoice (raised), credit_note (against an invoice), payment (collected) or "
+            "refund (paid back)",
             example="invoice",
-            aliases=(("receipt", "payment"), ("collection", "payment")),
+            aliases=(
+                ("receipt", "payment"),
+                ("collection", "payment"),
+                ("credit note", "credit_note"),
+                ("credit memo", "credit_note"),
+            ),
         ),
         _date("date", "the day it was raised or collected", "2026-04-15", required=True),
         _money(

@@ -76,6 +76,9 @@ class TotalsOut(Schema):
     clawbacks: MoneyOut
     draws: MoneyOut
     adjustments: MoneyOut
+    held_or_released: MoneyOut = Field(
+        description="pay on cash: earnings held at booking (−) and released as paid (+)"
+    )
     net_pay: MoneyOut
 
 

@@ -120,6 +120,10 @@ def statement_pdf(statement: Statement) -> bytes:
         ("Clawbacks", statement.clawbacks),
         ("Adjustments", statement.adjustments),
         ("Draws", statement.draws),
+        (
+            "Held / released on cash",
+            statement.held_or_released if statement.has_cash_lines else None,
+        ),
     ]
     pdf.set_font("Helvetica", "", 10)
     for label, amount in rows:

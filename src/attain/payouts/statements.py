@@ -21,7 +21,9 @@ from attain.payouts.models import CalcRun, LedgerLine
 from attain.people.models import Rep
 
 ZERO = Decimal("0.00")
-EARNING_KINDS = {"earning", "floor", "spiff"}
+EARNING_KINDS = {"earning", "true_up", "floor", "spiff"}
+# Pay on cash: earnings held at booking, released as the deal is invoiced or collected.
+CASH_KINDS = {"hold", "release", "hold_reversal"}
 DRAW_KINDS = {"draw", "draw_recovery"}
 ADJUSTMENT_KINDS = {"reversal", "rebook", "manual"}
 
@@ -91,6 +93,15 @@ class Statement:
         return self._sum(DRAW_KINDS)
 
     @property
+    def held_or_released(self) -> Decimal:
+        """Earnings held back (negative) or released (positive) on cash this period."""
+        return self._sum(CASH_KINDS)
+
+    @property
+    def has_cash_lines(self) -> bool:
+        return any(line.kind in CASH_KINDS for line in self.lines)
+
+    @property
     def adjustments(self) -> Decimal:
         return self._sum(ADJUSTMENT_KINDS)
 
@@ -137,6 +148,7 @@ class Statement:
             "clawbacks": self.clawbacks,
             "draws": self.draws,
             "adjustments": self.adjustments,
+            "held_or_released": self.held_or_released,
             "net_pay": self.net_pay,
         }
 
@@ -159,7 +171,10 @@ def build_statement(rep: Rep, period: str, run: CalcRun) -> Statement:
     return statement
 
 
-KIND_ORDER = ["earning", "floor", "spiff", "clawback", "reversal", "rebook", "manual", "draw"]
+KIND_ORDER = [
+    "earning", "true_up", "floor", "spiff", "clawback", "hold", "release", "hold_reversal",
+    "reversal", "rebook", "manual", "draw",
+]  # fmt: skip
 
 
 def _line_order(line: LedgerLine):

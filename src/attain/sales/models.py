@@ -113,17 +113,20 @@ class DealLine(models.Model):
 
 
 class Payment(models.Model):
-    """An invoice raised or a payment collected on a deal, in the deal's currency. Plans that
-    pay on cash (``pay_on: invoice`` or ``collection``, docs/plans.md "Pay on cash") release
-    their held earnings as these come in."""
+    """An invoice raised, a credit note against it, a payment collected or a refund, on a
+    deal, in the deal's currency. Plans that pay on cash (``pay_on: invoice`` or
+    ``collection``, docs/plans.md "Pay on cash") release their held earnings as the deal is
+    invoiced (collected), and take releases back on credit notes (refunds)."""
 
     class Kind(models.TextChoices):
         INVOICE = "invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
         PAYMENT = "payment"
+        REFUND = "refund"
 
     external_id = models.CharField(max_length=64, unique=True)
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="payments")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     date = models.DateField()
     amount = MoneyField()
 
