@@ -258,6 +258,26 @@ def calculate_cash(plan, deals, payments, backend: str, **options):
     return calculate_random(plan, deals, None, backend, payments=payments, **options)
 
 
+def net_paid(payments: list[dict], window_end: dt.date = dt.date(2026, 7, 1)) -> dict:
+    """Deal id → invoiced (collected) before ``window_end``, less credit notes (refunds)."""
+    net: dict[str, Decimal] = {}
+    for row in payments:
+        if dt.date.fromisoformat(row["date"]) < window_end:
+            sign = -1 if row["kind"] in ("refund", "credit_note") else 1
+            amount = sign * Decimal(row["amount"])
+            net[row["deal_id"]] = net.get(row["deal_id"], Decimal(0)) + amount
+    return net
+
+
+def sums_per_credit(lines) -> dict[str, dict[str, Decimal]]:
+    """Credit id → line kind → the amounts of its lines of that kind, summed."""
+    per_credit: dict[str, dict[str, Decimal]] = {}
+    for line in lines.to_pylist():
+        sums = per_credit.setdefault(line["credit_id"], {})
+        sums[line["line_kind"]] = sums.get(line["line_kind"], Decimal(0)) + line["amount"]
+    return per_credit
+
+
 @st.composite
 def cash_cases(draw, refunds: bool = False):
     """A plan paid on cash, deals, and their payments (invoices); with ``refunds``, some
@@ -300,15 +320,8 @@ def test_releases_never_exceed_the_earning_and_add_up_to_it_once_paid(case, seed
     reordered = calculate_cash(plan, deals, split_and_shuffle(payments, seed), "duckdb")
     assert arrow_bytes(reordered.lines) == arrow_bytes(duckdb.lines)
 
-    window_end = dt.date(2026, 7, 1)
-    paid: dict[str, Decimal] = {}
-    for row in payments:
-        if dt.date.fromisoformat(row["date"]) < window_end:
-            paid[row["deal_id"]] = paid.get(row["deal_id"], Decimal(0)) + Decimal(row["amount"])
-    per_credit: dict[str, dict[str, Decimal]] = {}
-    for line in oracle.lines.to_pylist():
-        sums = per_credit.setdefault(line["credit_id"], {})
-        sums[line["line_kind"]] = sums.get(line["line_kind"], Decimal(0)) + line["amount"]
+    paid = net_paid(payments)
+    per_credit = sums_per_credit(oracle.lines)
     for index, (amount, *_rest) in enumerate(deals):
         sums = per_credit.get(f"C{index:04d}", {})
         earned = sums.get("earning", Decimal(0))
@@ -336,18 +349,8 @@ def test_refunds_take_back_exactly_what_the_net_amount_no_longer_pays(case):
     duckdb = calculate_cash(plan, deals, payments, "duckdb")
     assert duckdb.lines.equals(oracle.lines)
     assert duckdb.payouts.equals(oracle.payouts)
-    window_end = dt.date(2026, 7, 1)
-    net: dict[str, Decimal] = {}
-    for row in payments:
-        if dt.date.fromisoformat(row["date"]) < window_end:
-            sign = -1 if row["kind"] in ("refund", "credit_note") else 1
-            net[row["deal_id"]] = net.get(row["deal_id"], Decimal(0)) + sign * Decimal(
-                row["amount"]
-            )
-    per_credit: dict[str, dict[str, Decimal]] = {}
-    for line in oracle.lines.to_pylist():
-        sums = per_credit.setdefault(line["credit_id"], {})
-        sums[line["line_kind"]] = sums.get(line["line_kind"], Decimal(0)) + line["amount"]
+    net = net_paid(payments)
+    per_credit = sums_per_credit(oracle.lines)
     for index, (amount, *_rest) in enumerate(deals):
         sums = per_credit.get(f"C{index:04d}", {})
         if "clawback" in sums or amount <= 0:
