@@ -114,3 +114,25 @@ def test_api_estimate(client, pay_org):
     assert client.get("/api/estimate", {"deal_id": won.pk}).status_code == 404
     bad = client.get("/api/estimate", {"deal_id": deal.pk, "period": "soon"})
     assert bad.status_code == 422
+
+
+def test_a_plan_paying_on_collection_says_what_the_deal_earns_and_holds(client, pay_org):
+    """The deal adds 4,500 of earnings, all held until collected: nothing more is paid in
+    February, and the page and the API say so rather than showing a bare zero."""
+    from tests.payouts.conftest import MONTHLY_PLAN, add_plan
+
+    add_plan(MONTHLY_PLAN.replace("period: month\n", "period: month\npay_on: collection\n"))
+    result = estimator.estimate(_credit(pay_org), "2026-02")
+    assert result.difference == Decimal("0.00")
+    assert result.held_on_cash == Decimal("4500.00")
+    assert [x["line_kind"] for x in result.deal_lines] == ["earning", "hold"]
+    pay_org.login(client, "wendy")
+    deal = pay_org.deals["wendy"][1]
+    response = client.get(reverse("payouts:estimator"), {"deal": deal.pk, "period": "2026-02"})
+    assert "It also earns USD 4,500.00 that the plan pays on cash" in response.content.decode()
+    data = client.get("/api/estimate", {"deal_id": deal.pk, "period": "2026-02"}).json()
+    assert (data["difference"], data["held_on_cash"]) == ("0.00", "4500.00")
+
+
+def test_a_plan_paying_at_booking_holds_nothing(pay_org):
+    assert estimator.estimate(_credit(pay_org), "2026-02").held_on_cash == Decimal("0.00")

@@ -330,6 +330,9 @@ class EstimateOut(Schema):
     before: MoneyOut
     after: MoneyOut
     difference: MoneyOut
+    held_on_cash: MoneyOut = Field(
+        description="earned by the deal but held until it is invoiced or collected (pay on cash)"
+    )
     components: list[ComponentChangeOut]
     deal_lines: list[EstimateLineOut]
 
@@ -355,6 +358,7 @@ def get_estimate(request, deal_id: int, period: str = "", rep_id: int | None = N
         "before": result.before,
         "after": result.after,
         "difference": result.difference,
+        "held_on_cash": result.held_on_cash,
         "components": [
             {
                 "plan_id": c.plan_id,
