@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 
 from attain.engine import EngineError, calculate, prepare, resolve
 from attain.engine.periods import parse_period, year_periods
+from attain.engine.prepare import credits_read_from
 from attain.engine.prepare import prepare as prepare_inputs
 
 from .builders import make_plan
@@ -154,3 +156,22 @@ def test_draws_start_on_1_january():
 def test_the_earliest_plan_sets_the_start():
     year_capped = resolved(caps=[YEAR_CAP])
     assert resolve.compute_from(Q3, [resolved(), year_capped]) == dt.date(2026, 1, 1)
+
+
+# -- what a caller loading credits from a database needs to load --------------------------
+
+
+def test_credits_read_from_tells_a_loader_where_to_start():
+    schema = pa.schema([("product_family", pa.string())])
+    local = make_plan(clawback={"within_days": 90})
+    assert credits_read_from([local], "2026-Q3", schema) == dt.date(2026, 4, 1)
+    ytd = make_plan(accumulate="ytd").model_copy(update={"id": "ytd"})
+    assert credits_read_from([local, ytd], "2026-Q3", schema) == dt.date(2026, 1, 1)
+    assert credits_read_from([local], "2026-Q3", schema, draws=True) == dt.date(2026, 1, 1)
+
+
+def test_credits_read_from_cannot_tell_for_cash_or_unresolved_plans():
+    schema = pa.schema([("product_family", pa.string())])
+    cash = make_plan().model_copy(update={"pay_on": "collection"})
+    assert credits_read_from([cash], "2026-Q3", schema) is None  # depends on the payments
+    assert credits_read_from([make_plan()], "2025-Q3", schema) is None  # not yet in force

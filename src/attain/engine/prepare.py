@@ -9,7 +9,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from .cash import check_payment_currencies, look_back
+from .cash import check_payment_currencies, deferred, look_back
 from .crediting import CreditingTables, check_team_fx, prepare_crediting
 from .draws import build_schedule
 from .errors import EngineError
@@ -122,3 +122,30 @@ def prepare(
         crediting=crediting,
         payments=payment_table,
     )
+
+
+def credits_read_from(
+    plans: Iterable[Plan],
+    period: str,
+    credit_schema: pa.Schema,
+    as_of: dt.date | None = None,
+    *,
+    draws: bool = False,
+) -> dt.date | None:
+    """The first event date from which a calculation of ``period`` reads credits, whichever
+    of ``plans`` the reps are on (``compute_from``), so that a caller loading credits from a
+    database loads no more than that; ``credit_schema``: the columns the credits will have
+    (plan conditions are checked against them). ``None`` when it cannot be told before the
+    credits are read — a plan paying on cash reaches back to the earliest booking of a deal
+    paid in the window — or when the plans do not resolve (the calculation will say why)."""
+    window = parse_period(period)
+    as_of = as_of or (window.end - dt.timedelta(days=1))
+    plans = list(plans)
+    columns = credit_condition_columns(credit_schema.empty_table())
+    try:
+        resolved = resolve_plans(plans, {p.id for p in plans}, as_of, window, columns)
+    except EngineError:
+        return None
+    if any(deferred(plan) for plan in resolved.values()):
+        return None
+    return compute_from(window, resolved.values(), draws=draws)

@@ -4,12 +4,14 @@ The engine (``attain.engine``) takes Arrow tables; this module builds them from 
 store, fingerprints them (so a run records exactly what it used) and packs them into a zip of
 Parquet files that ``replay`` reads back.
 
-Credits: every credit on a won deal closed in the calculation window's reach (from the 1st of
-January of the year before the period, so year-to-date measures and clawback look-backs see
-their history) and not after the as-of date. A credit's ``event_date`` is its deal's close
-date; ``amount``, ``margin``, ``units`` and ``currency`` are the deal's (the engine applies
-``share``). Extra columns plans may use in conditions: ``product_family`` and ``product_id``
-(the deal's largest line), ``deal_type``, ``account_id``, ``industry``, ``region``, ``stage``.
+Credits: every credit on a won deal closed in the calculation window's reach and not after
+the as-of date. The reach is what the engine reads (``credits_reach``): the window alone for
+plans that read nothing of the year to date, from 1 January for those that do, earlier for a
+clawback's look-back; from 1 January of the year before when plans pay on cash. A credit's
+``event_date`` is its deal's close date; ``amount``, ``margin``, ``units`` and ``currency``
+are the deal's (the engine applies ``share``). Extra columns plans may use in conditions:
+``product_family`` and ``product_id`` (the deal's largest line), ``deal_type``,
+``account_id``, ``industry``, ``region``, ``stage``.
 
 Payments: the invoices and collected payments of those credits' deals up to the as-of date,
 for plans that pay on cash.
@@ -30,7 +32,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 from django.db.models import Q
 
-from attain.engine import Plan, parse_plan
+from attain.engine import EngineError, Plan, parse_plan
 from attain.engine.inputs import (
     ASSIGNMENT_COLUMNS,
     CREDIT_COLUMNS,
@@ -38,6 +40,7 @@ from attain.engine.inputs import (
     QUOTA_COLUMNS,
 )
 from attain.engine.periods import Period, parse_period
+from attain.engine.prepare import credits_read_from
 
 EXTRA_CREDIT_COLUMNS = (
     "product_family",
@@ -164,10 +167,11 @@ def plan_source(revision) -> str:
     return f"{document.plan_id}-v{document.version}-r{revision.number}.yaml"
 
 
-def credit_rows(window: Period, as_of: dt.date, rep_ids: Iterable[int] | None) -> pa.Table:
+def credit_rows(
+    window: Period, as_of: dt.date, rep_ids: Iterable[int] | None, reach: dt.date
+) -> pa.Table:
     from attain.sales.models import Credit, Deal, DealLine
 
-    reach = dt.date(window.start.year - 1, 1, 1)
     last_day = min(as_of, window.end - dt.timedelta(days=1))
     credits = Credit.objects.filter(
         deal__status=Deal.Status.WON,
@@ -245,6 +249,21 @@ def _main_products(deal_ids: set[int], deal_line_model) -> dict[int, tuple[str, 
     return {deal_id: (v[2], v[3]) for deal_id, v in best.items()}
 
 
+def credits_reach(plan_texts: dict[str, str], window: Period, as_of: dt.date) -> dt.date:
+    """The first close date whose credits the calculation reads: what the engine says its
+    plans need (the window alone for plans reading nothing of the year to date, 1 January
+    for those that do; earlier for a clawback's reach), else 1 January of the year before
+    (plans paying on cash, whose look-back depends on the payments; plans that do not
+    resolve, which the calculation itself reports)."""
+    fallback = dt.date(window.start.year - 1, 1, 1)
+    try:
+        plans = [parse_plan(text, source) for source, text in sorted(plan_texts.items())]
+    except EngineError:
+        return fallback
+    start = credits_read_from(plans, window.label, CREDIT_SCHEMA, as_of)
+    return fallback if start is None else start
+
+
 def payment_rows(credits: pa.Table, window: Period, as_of: dt.date) -> pa.Table:
     """The invoices and payments of the credits' deals up to the as-of date (and the
     window's end), each in its deal's currency."""
@@ -315,7 +334,8 @@ def build_inputs(
     as_of = as_of or window.end - dt.timedelta(days=1)
     rep_ids = None if rep_ids is None else sorted(set(rep_ids))
     revisions = current_plan_revisions()
-    credits = credit_rows(window, as_of, rep_ids)
+    plan_texts = {plan_source(r): r.yaml for r in revisions}
+    credits = credit_rows(window, as_of, rep_ids, credits_reach(plan_texts, window, as_of))
     if extra_credits:
         defaults = {name: None for name in CREDIT_SCHEMA.names}
         extra = pa.Table.from_pylist(
@@ -325,7 +345,7 @@ def build_inputs(
     return EngineInputs(
         period=window.label,
         as_of=as_of,
-        plan_texts={plan_source(r): r.yaml for r in revisions},
+        plan_texts=plan_texts,
         credits=credits,
         assignments=assignment_rows(window, rep_ids),
         quotas=quota_rows(window, rep_ids),
