@@ -86,19 +86,6 @@ class ComponentChange:
     def difference(self) -> Decimal:
         return self.after - self.before
 
-    @property
-    def held_on_cash(self) -> Decimal:
-        """What the deal earns in the period but a plan paying on invoice or collection
-        holds back until the deal is invoiced (collected): paid later, as it is."""
-        return -sum(
-            (
-                line["amount"]
-                for line in self.deal_lines
-                if line["line_kind"] == "hold" and line["currency"] == self.currency
-            ),
-            ZERO,
-        )
-
 
 @dataclass
 class Estimate:
