@@ -10,25 +10,31 @@ needed) for sizes up to N and compares its outputs with DuckDB's; ``--postgres-m
 PostgreSQL backend, on ``--database-url`` (default ``ATTAIN_ENGINE_DATABASE_URL``). The
 PostgreSQL server's own CPU and memory are not in the child's figures (other processes).
 
-Inputs are generated here with NumPy (fixed seed, same bytes every time), directly in the
-engine's input format (docs/plans.md, "Input tables"): 5,000 reps (R00001..R05000), each on
-one plan for the whole of 2026, and N credited transactions spread uniformly over the 12
-months of 2026 — one owner credit (share 1) per deal, log-normal amounts (median USD 20,000,
-capped at USD 2,000,000), 3% of deals cancelled 1–180 days after booking (about half within
-the 90-day clawback window), product family and deal type columns for the SPIFF. They are
-not the demo generator's Parquet files: the demo writes CRM tables (deals, deal lines,
-credits with their own ids and stages) that would need a join and a mapping to become engine
-credits; generating the engine's format directly keeps the benchmark about the engine.
+Inputs come from one of two sources (``--source``), both deterministic:
 
-Quarterly quotas are per rep: the expected quarterly revenue of a rep at this N times a
-rep factor in [0.6, 1.4] (rounded to USD 1,000), so that the tiers and the cap are reached
-at every size. Target incentive is 3% of the annual quota.
+- ``demo`` (the default): the demo generator's organisation (``attain demo --no-db
+  --parquet``), 5,000 reps over the 12 months of 2026, its won deals mapped to engine
+  credits (bench/engine_demo_inputs.py): owner, split and overlay credits, seasonality with
+  quarter-end peaks, reps of differing skill, reps who join or leave during the year
+  (prorated quotas), cancellations 14-60 days after closing. Quotas per rep and quarter
+  from the rep's own credited revenue. The SPIFF pays on new-business Hardware deals.
+- ``synthetic`` (the figures recorded before 2026-11-27 21:00 UTC): generated here
+  with NumPy, directly in the engine's input format (docs/plans.md, "Input tables"): 5,000
+  reps (R00001..R05000), each on one plan for the whole of 2026, and N credited transactions
+  spread uniformly over the 12 months of 2026 — one owner credit (share 1) per deal,
+  log-normal amounts (median USD 20,000, capped at USD 2,000,000), 3% of deals cancelled
+  1–180 days after booking (about half within the 90-day clawback window), product family
+  and deal type columns for the SPIFF (on Widget deals).
+
+Synthetic quarterly quotas are per rep: the expected quarterly revenue of a rep at this N
+times a rep factor in [0.6, 1.4] (rounded to USD 1,000), so that the tiers and the cap are
+reached at every size. Target incentive is 3% of the annual quota.
 
 The plan (``plan.yaml`` in the output folder): a quarterly component with cumulative
 marginal tiers on attainment (0–50% at 2%, 50–100% at 5%, 100–150% at 8%, above at 12%), a
-cap of 2× the period's target incentive, a SPIFF (USD 250 per new-business Widget deal
-booked in Q2) and clawbacks within 90 days. The calculation is for the year ``2026`` (four
-quarterly pay periods).
+cap of 2× the period's target incentive, a SPIFF (USD 250 per new-business Widget or
+Hardware deal booked in Q2) and clawbacks within 90 days. The calculation is for the year
+``2026`` (four quarterly pay periods).
 
 Each (backend, N) runs in a fresh subprocess. DuckDB runs as ``attain calc`` does, from files
 to files (``attain.engine.files``: credits checked in batches, reps calculated in chunks of
@@ -105,7 +111,7 @@ spiffs:
   - id: widget_push
     name: Widget push
     valid_from: 2026-01-01
-    where: 'product_family == "Widget" and deal_type == "new"'
+    where: 'product_family == "{spiff_family}" and deal_type == "new"'
     window_from: 2026-04-01
     window_to: 2026-07-01
     fixed: 250
@@ -113,6 +119,7 @@ clawback: {valid_from: 2026-01-01, within_days: 90, reduces_attainment: false}
 """
 
 FAMILIES = ["Widget", "Gadget", "Platform", "Services"]
+DEMO_SPIFF_FAMILY = "Hardware"  # a family of the demo's product catalogue
 DEAL_TYPES = ["new", "expansion", "renewal"]
 
 
@@ -208,10 +215,25 @@ def generate(n: int, folder: Path) -> dict[str, str]:
         path = folder / f"{name}.parquet"
         pq.write_table(table, path)
         hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    write_plan(folder, "Widget")
+    return hashes
+
+
+def write_plan(folder: Path, spiff_family: str) -> None:
     plans = folder / "plans"
     plans.mkdir(exist_ok=True)
-    (plans / "bench.yaml").write_text(PLAN)
-    return hashes
+    (plans / "bench.yaml").write_text(PLAN.replace("{spiff_family}", spiff_family))
+
+
+def demo_inputs(n: int, root: Path) -> dict[str, str]:
+    """Inputs for ``n`` credits from the demo generator's tables (bench/engine_demo_inputs.py)."""
+    import engine_demo_inputs as demo
+
+    inputs = root / f"n{n}" / "inputs"
+    tables = demo.generate_demo(n, root / f"demo-n{n}")
+    counts = demo.convert(tables, n, inputs)
+    write_plan(inputs, DEMO_SPIFF_FAMILY)
+    return {**counts, **demo.file_hashes(inputs)}
 
 
 def stopwatch(phases: dict[str, float]):
@@ -419,7 +441,8 @@ def recalculation(
     from attain.engine.periods import parse_period, periods_in
 
     name = "duckdb" + (f"-{count}-reps" if count else "") + (f"-{period}" if period else "")
-    reps = [f"R{n:05d}" for n in range(1, REPS + 1, max(1, REPS // count))][:count] if count else []
+    every_rep = pq.read_table(inputs / "assignments.parquet")["rep_id"].to_pylist()
+    reps = every_rep[:: max(1, len(every_rep) // count)][:count] if count else []
     if reps:
         os.environ["ATTAIN_BENCH_REPS"] = ",".join(reps)
     os.environ["ATTAIN_BENCH_PERIOD"] = period or str(YEAR)
@@ -476,6 +499,12 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="PostgreSQL URL (default: ATTAIN_ENGINE_DATABASE_URL)"
     )
+    parser.add_argument(
+        "--source",
+        choices=("demo", "synthetic"),
+        default="demo",
+        help="inputs generated here (synthetic) or made from the demo generator's tables",
+    )
     parser.add_argument("--out", default="var/engine-bench")
     parser.add_argument(
         "--memory-limit", default="1GB", help="DuckDB's memory limit (it spills beyond it)"
@@ -527,12 +556,12 @@ def main() -> None:
         else:
             child(backend, Path(inputs), Path(out))
         return
-    root = Path(args.out)
-    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
+    root = Path(args.out) / ("demo" if args.source == "demo" else "")
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}; {args.source} inputs")
     for n in [int(s) for s in args.sizes.split(",")]:
         inputs = root / f"n{n}" / "inputs"
         start = time.perf_counter()
-        hashes = generate(n, inputs)
+        hashes = demo_inputs(n, root) if args.source == "demo" else generate(n, inputs)
         print(f"\nN = {n:,}: inputs generated in {time.perf_counter() - start:.1f} s {hashes}")
         backends = ["duckdb"] + (["oracle"] if n <= args.oracle_max else [])
         backends += ["spark"] if n <= args.spark_max else []
