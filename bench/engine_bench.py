@@ -6,7 +6,9 @@ Parquet.
     .venv/bin/python bench/engine_bench.py --sizes 100000 --oracle-max 0 --spark-max 100000
 
 ``--spark-max N`` also runs the Spark backend (a local ``local[2]`` session, PySpark and Java
-needed) for sizes up to N and compares its outputs with DuckDB's; ``--postgres-max N`` the
+needed) for sizes up to N and compares its outputs with DuckDB's, ``--spark-files-max N`` the
+same from files to files (``attain calc --backend spark --distributed``: Spark reads the
+credits and writes the lines); ``--postgres-max N`` the
 PostgreSQL backend, on ``--database-url`` (default ``ATTAIN_ENGINE_DATABASE_URL``). The
 PostgreSQL server's own CPU and memory are not in the child's figures (other processes).
 
@@ -368,6 +370,45 @@ def child_files(
     )
 
 
+def child_spark_files(inputs: Path, out: Path) -> None:
+    """Spark from files to files (``attain calc --backend spark --distributed``): the
+    credits read by Spark, the lines explained on the executors and written by Spark."""
+    phases: dict[str, float] = {}
+    lap = stopwatch(phases)
+
+    from attain.engine import load_plans
+    from attain.engine.backends.spark import local_session
+    from attain.engine.backends.spark_files import calculate_files_on_spark
+
+    lap("imports")
+    session = local_session()
+    lap("spark: start local session (JVM)")
+    written = calculate_files_on_spark(
+        load_plans(inputs / "plans"),
+        inputs / "credits.parquet",
+        _read(inputs / "assignments.parquet"),
+        _read(inputs / "quotas.parquet"),
+        out=out,
+        spark=session,
+        progress=lap,
+        period=str(YEAR),
+    )
+    jvm = _jvm_peak_mib(session)
+    session.stop()
+    lap("spark: stop")
+    report = {
+        "rows": {
+            "lines": written.rows["earnings"],
+            "payouts": written.rows["payouts"],
+            "component_payouts": written.rows["component_payouts"],
+        },
+        "phases": phases,
+        "vmhwm_kib": _vmhwm_kib(),
+        "jvm_peak_mib": jvm,
+    }
+    print(json.dumps(report))
+
+
 def _vmhwm_kib() -> int:
     """This process's peak resident memory since it started (``VmHWM``)."""
     with open("/proc/self/status") as status:
@@ -422,7 +463,14 @@ def compare(a: Path, b: Path) -> dict[str, str]:
     verdict = {}
     for name in OUTPUTS:
         x, y = _output_file(a, name), _output_file(b, name)
-        if x.read_bytes() == y.read_bytes():
+        if x.is_dir() or y.is_dir():  # Spark's earnings dataset: a folder of part files
+            from attain.engine.backends.spark_files import read_earnings
+
+            same = read_earnings(x.parent if x.is_dir() else y.parent).equals(
+                pq.read_table(y if x.is_dir() else x)
+            )
+            verdict[name] = "row-equal" if same else "DIFFERENT"
+        elif x.read_bytes() == y.read_bytes():
             verdict[name] = "byte-equal"
         elif pq.read_table(x).equals(pq.read_table(y)):
             verdict[name] = "row-equal"
@@ -494,6 +542,12 @@ def main() -> None:
     parser.add_argument("--oracle-max", type=int, default=100000)
     parser.add_argument("--spark-max", type=int, default=0, help="run Spark up to this size")
     parser.add_argument(
+        "--spark-files-max",
+        type=int,
+        default=0,
+        help="run Spark from files to files (attain calc --distributed) up to this size",
+    )
+    parser.add_argument(
         "--postgres-max", type=int, default=0, help="run PostgreSQL up to this size"
     )
     parser.add_argument(
@@ -553,6 +607,8 @@ def main() -> None:
                 os.environ["ATTAIN_BENCH_FORMATS"],
                 reps,
             )
+        elif backend == "spark-files":
+            child_spark_files(Path(inputs), Path(out))
         else:
             child(backend, Path(inputs), Path(out))
         return
@@ -565,6 +621,7 @@ def main() -> None:
         print(f"\nN = {n:,}: inputs generated in {time.perf_counter() - start:.1f} s {hashes}")
         backends = ["duckdb"] + (["oracle"] if n <= args.oracle_max else [])
         backends += ["spark"] if n <= args.spark_max else []
+        backends += ["spark-files"] if n <= args.spark_files_max else []
         backends += ["postgres"] if n <= args.postgres_max else []
         reports = {}
         for backend in backends:
@@ -591,11 +648,12 @@ def main() -> None:
             recalculation(folder, inputs, full, period=args.open_period)
         if args.open_period and args.changed_reps:
             recalculation(folder, inputs, full, count=args.changed_reps, period=args.open_period)
-        if "spark" in reports:
-            ratio = reports["spark"]["wall"] / reports["duckdb"]["wall"]
-            print(f"  spark / duckdb wall: {ratio:.1f}x")
-            verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / "spark")
-            print(f"  duckdb vs spark outputs: {verdict}")
+        for spark in ("spark", "spark-files"):
+            if spark in reports:
+                ratio = reports[spark]["wall"] / reports["duckdb"]["wall"]
+                print(f"  {spark} / duckdb wall: {ratio:.1f}x")
+                verdict = compare(root / f"n{n}" / "duckdb", root / f"n{n}" / spark)
+                print(f"  duckdb vs {spark} outputs: {verdict}")
         if "postgres" in reports:
             ratio = reports["postgres"]["wall"] / reports["duckdb"]["wall"]
             print(f"  postgres / duckdb wall: {ratio:.1f}x")

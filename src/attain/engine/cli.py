@@ -5,7 +5,7 @@
                 --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|postgres|oracle]
                 [--spark-master URL] [--database-url URL] [--unassigned error|ignore]
                 [--memory-limit 1GB] [--reps R1,R2 | --reps-file FILE]
-                [--formats parquet,csv] --out DIR
+                [--formats parquet,csv] [--distributed] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
@@ -19,7 +19,10 @@ needs no more memory than ``--memory-limit`` (DuckDB spills beyond it) and a few
 
 ``--backend spark`` runs the same compiled SQL on Apache Spark: a local session
 (``local[2]``) unless ``--spark-master`` or ``ATTAIN_SPARK_MASTER`` names another master;
-it needs ``pip install 'attain[spark]'`` and a Java runtime.
+it needs ``pip install 'attain[spark]'`` and a Java runtime. The inputs go to Spark and the
+lines come back through this process, unless ``--distributed``: then Spark reads the
+credits file and writes the earnings as a Parquet dataset folder
+(``backends/spark_files.py``), for a book larger than this machine's memory.
 
 ``--backend postgres`` runs the same compiled SQL on PostgreSQL, in temporary tables of one
 connection to ``--database-url`` (default: the ``ATTAIN_ENGINE_DATABASE_URL`` environment
@@ -125,8 +128,13 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--formats",
-        default="parquet,csv",
-        help="output files: parquet, csv or parquet,csv (the default)",
+        help="output files: parquet, csv or parquet,csv (the default; --distributed: parquet)",
+    )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="with --backend spark: Spark reads the credits file and writes the earnings as "
+        "a Parquet dataset folder; no credit or line passes through this process",
     )
     parser.add_argument("--out", required=True, help="output folder")
 
@@ -153,8 +161,8 @@ def _small_inputs(args: argparse.Namespace) -> dict:
     }
 
 
-def _formats(args: argparse.Namespace) -> tuple[str, ...]:
-    names = getattr(args, "formats", None) or ",".join(FORMATS)
+def _formats(args: argparse.Namespace, default: str = ",".join(FORMATS)) -> tuple[str, ...]:
+    names = getattr(args, "formats", None) or default
     return check_formats([name.strip() for name in names.split(",") if name.strip()])
 
 
@@ -178,7 +186,9 @@ def run_calc(args: argparse.Namespace) -> int:
     try:
         if args.backend != "duckdb" and _reps(args) is not None:
             raise EngineError("--reps and --reps-file need the duckdb backend")
-        if args.backend == "duckdb":
+        if getattr(args, "distributed", False):
+            rows = _run_distributed(args)
+        elif args.backend == "duckdb":
             # From files to files: the credits are read in batches, the lines stream out.
             written = calculate_files(
                 load_plans(args.plans),
@@ -216,6 +226,28 @@ def run_calc(args: argparse.Namespace) -> int:
         return 1
     print(f"{rows['earnings']} earning lines, {rows['payouts']} payouts written to {args.out}")
     return 0
+
+
+def _run_distributed(args: argparse.Namespace) -> dict[str, int]:
+    """``--distributed``: Spark from files to files (backends/spark_files.py)."""
+    if args.backend != "spark":
+        raise EngineError("--distributed needs --backend spark")
+    if _formats(args, default="parquet") != ("parquet",):
+        raise EngineError(
+            "--distributed writes Parquet only (the earnings as a dataset folder): "
+            "leave out --formats or give --formats parquet"
+        )
+    from .backends.spark import local_session
+    from .backends.spark_files import calculate_files_on_spark
+
+    written = calculate_files_on_spark(
+        load_plans(args.plans),
+        args.credits,
+        out=args.out,
+        spark=local_session(master=args.spark_master),
+        **_small_inputs(args),
+    )
+    return written.rows
 
 
 def main(argv: list[str] | None = None) -> int:

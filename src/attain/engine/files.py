@@ -135,7 +135,7 @@ def calculate_files(
         connection = duckdb.connect(config=config)
         try:
             connection.execute("SET preserve_insertion_order = false")
-            _check_unique_credit_ids(checked, connection)
+            check_unique_credit_ids(checked, connection)
             steps = compile_program(prepared)
             register_inputs(prepared, connection)
             if selected is not None:
@@ -283,7 +283,7 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
     Two batches are checked at once (Arrow's kernels release the GIL) while the Parquet
     writer, in a thread of its own, writes the ones before; the first bad row of the file is
     still the one reported. That no credit id appears twice is checked over the whole file
-    afterwards, by DuckDB (``_check_unique_credit_ids``)."""
+    afterwards, by DuckDB (``check_unique_credit_ids``)."""
     if not source.exists():
         raise EngineError(f"{source}: no such file")
     if _canonically_typed(source):
@@ -403,9 +403,7 @@ def _empty_credits(source: Path) -> pa.Table:
     return pa.table({name: pa.array([], pa.string()) for name in _csv_header(source)})
 
 
-def _check_unique_credit_ids(
-    credits: CheckedCredits, connection: duckdb.DuckDBPyConnection
-) -> None:
+def check_unique_credit_ids(credits: CheckedCredits, connection: duckdb.DuckDBPyConnection) -> None:
     """Each batch was checked on its own; a credit id repeated across batches is found here."""
     repeated = (
         exp.select(q.col("credit_id"))

@@ -22,10 +22,13 @@ caller's own settings do not interfere.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,8 +40,10 @@ from ..crediting import TABLES as CREDITING_TABLES
 from ..errors import EngineError, RuleError
 from ..explain_sql import explain_lines
 from ..fx import missing_rate_message
+from ..inputs import CheckedCredits, credit_columns
 from ..prepare import Prepared
 from ..results import LINE_SCHEMA, Result, build_result
+from .duckdb import parquet_scan
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -129,6 +134,9 @@ def local_session(master: str | None = None, conf: dict[str, str] | None = None)
         return running
     # Bind to the loopback interface: nothing to reach, no warning about the host name.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers (explanations on the executors, spark_files.py) run this interpreter,
+    # which has attain and its dependencies, not whichever `python3` is first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     master = master or os.environ.get("ATTAIN_SPARK_MASTER", "local[2]")
     builder = SparkSession.builder.master(master).appName("attain-engine")
     settings = {
@@ -145,34 +153,52 @@ def local_session(master: str | None = None, conf: dict[str, str] | None = None)
     return session
 
 
-def _dataframe(session: SparkSession, table: pa.Table) -> DataFrame:
-    """An Arrow table as a Spark DataFrame with the same (exact) column types."""
+def spark_type(name: str, kind: pa.DataType):
+    """The Spark type of an Arrow column (decimals keep their precision and scale)."""
     from pyspark.sql import types as T
 
-    fields = []
+    if pa.types.is_decimal(kind):
+        return T.DecimalType(kind.precision, kind.scale)
+    if pa.types.is_date(kind):
+        return T.DateType()
+    if pa.types.is_boolean(kind):
+        return T.BooleanType()
+    if pa.types.is_int32(kind):
+        return T.IntegerType()
+    if pa.types.is_int64(kind):
+        return T.LongType()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+        return T.StringType()
+    raise EngineError(f"column {name!r} has a type Spark is not given: {kind}")
+
+
+def spark_schema(schema: pa.Schema):
+    from pyspark.sql import types as T
+
+    return T.StructType([T.StructField(f.name, spark_type(f.name, f.type), True) for f in schema])
+
+
+def _dataframe(session: SparkSession, table: pa.Table) -> DataFrame:
+    """An Arrow table as a Spark DataFrame with the same (exact) column types."""
     for field in table.schema:
-        kind = field.type
-        if pa.types.is_decimal(kind):
-            spark_type = T.DecimalType(kind.precision, kind.scale)
-        elif pa.types.is_date(kind):
-            spark_type = T.DateType()
-        elif pa.types.is_boolean(kind):
-            spark_type = T.BooleanType()
-        elif pa.types.is_int32(kind):
-            spark_type = T.IntegerType()
-        elif pa.types.is_int64(kind):
-            spark_type = T.LongType()
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
-            spark_type = T.StringType()
+        if pa.types.is_large_string(field.type) or pa.types.is_null(field.type):
             table = table.set_column(
                 table.schema.get_field_index(field.name),
                 pa.field(field.name, pa.string()),
                 table[field.name].cast(pa.string()),
             )
-        else:
-            raise EngineError(f"column {field.name!r} has a type Spark is not given: {kind}")
-        fields.append(T.StructField(field.name, spark_type, True))
-    return session.createDataFrame(table, schema=T.StructType(fields))
+    return session.createDataFrame(table, schema=spark_schema(table.schema))
+
+
+def _credits(session: SparkSession, credits) -> DataFrame:
+    """The credits: an Arrow table sent from the driver, or the checked credits file
+    (``files.check_credits_file``) read by Spark itself, with the same projection as
+    DuckDB's (``parquet_scan``: defaults filled where the input file is read as it is)."""
+    if not isinstance(credits, CheckedCredits):
+        return _dataframe(session, credits)
+    session.read.parquet(*credits.files).createOrReplaceTempView(CREDITS_FILE)
+    scan = parquet_scan(credits)
+    return _sql(session, scan.from_(CREDITS_FILE, copy=False))
 
 
 def _sql(session: SparkSession, query) -> DataFrame:
@@ -180,18 +206,23 @@ def _sql(session: SparkSession, query) -> DataFrame:
 
 
 INPUTS = ("credits", "assignments", "targets", "fx", "draws", "payments")
+CREDITS_FILE = "credits_file"
 
 
-def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
-    """Register the inputs, define each step as a view, check, and collect the lines.
-
-    The temporary views are dropped afterwards, whatever happens.
-    """
+@contextlib.contextmanager
+def program_lines(prepared: Prepared, session: SparkSession) -> Iterator[DataFrame | None]:
+    """Register the inputs, define each step as a view and check; yield the lines (the union
+    of the steps' outputs, ``None`` when no plan is in force). The temporary views are
+    dropped afterwards, whatever happens."""
     views: list[str] = []
     try:
         for name in INPUTS:
-            _dataframe(session, getattr(prepared, name)).createOrReplaceTempView(name)
+            table = getattr(prepared, name)
+            frame = _credits(session, table) if name == "credits" else _dataframe(session, table)
+            frame.createOrReplaceTempView(name)
             views.append(name)
+        if isinstance(prepared.credits, CheckedCredits):
+            views.append(CREDITS_FILE)
         for name in CREDITING_TABLES:
             _dataframe(session, getattr(prepared.crediting, name)).createOrReplaceTempView(name)
             views.append(name)
@@ -203,19 +234,24 @@ def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
                 _check_unassigned(prepared, session)
                 _check_fx(prepared, session)
         outputs = [step.output for step in steps if step.output is not None]
-        if not outputs:
-            return OUTPUT_SCHEMA.empty_table()
         # One job for all plans' lines: the union of the steps' outputs.
         frames = [_sql(session, output) for output in outputs]
-        lines = functools.reduce(lambda a, b: a.unionAll(b), frames)
+        yield functools.reduce(lambda a, b: a.unionAll(b), frames) if frames else None
+    finally:
+        for name in views:
+            session.catalog.dropTempView(name)
+
+
+def run_program(prepared: Prepared, session: SparkSession) -> pa.Table:
+    """The lines of ``prepared``, computed by Spark and collected to the driver as Arrow."""
+    with program_lines(prepared, session) as lines:
+        if lines is None:
+            return OUTPUT_SCHEMA.empty_table()
         with warnings.catch_warnings():
             # toArrow checks the pandas version though it does not use pandas here.
             warnings.filterwarnings("ignore", PANDAS_WARNING)
             table = lines.toArrow()
         return table.select(OUTPUT_SCHEMA.names).cast(OUTPUT_SCHEMA)
-    finally:
-        for name in views:
-            session.catalog.dropTempView(name)
 
 
 def _check_unassigned(prepared: Prepared, session: SparkSession) -> None:
@@ -231,9 +267,10 @@ def _check_unassigned(prepared: Prepared, session: SparkSession) -> None:
 
 
 def _foreign_currencies(prepared: Prepared) -> set[str]:
-    if "currency" not in prepared.credits.column_names:
+    if "currency" not in prepared.credits.schema.names:
         return set()
-    return {c for c in pc.unique(prepared.credits["currency"]).to_pylist() if c is not None}
+    currencies = credit_columns(prepared.credits, ["currency"])["currency"]
+    return {c for c in pc.unique(currencies).to_pylist() if c is not None}
 
 
 def _check_fx(prepared: Prepared, session: SparkSession) -> None:
