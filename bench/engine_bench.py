@@ -357,17 +357,22 @@ def child_files(
     print(
         json.dumps(
             {
-                "rows": {
-                    "lines": written.rows["earnings"],
-                    "payouts": written.rows["payouts"],
-                    "component_payouts": written.rows["component_payouts"],
-                },
+                "rows": _rows(written),
                 "phases": phases,
                 "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "vmhwm_kib": _vmhwm_kib(),
             }
         )
     )
+
+
+def _rows(written) -> dict[str, int]:
+    """A files run's row counts under the names the in-memory runs report."""
+    return {
+        "lines": written.rows["earnings"],
+        "payouts": written.rows["payouts"],
+        "component_payouts": written.rows["component_payouts"],
+    }
 
 
 def child_spark_files(inputs: Path, out: Path) -> None:
@@ -397,11 +402,7 @@ def child_spark_files(inputs: Path, out: Path) -> None:
     session.stop()
     lap("spark: stop")
     report = {
-        "rows": {
-            "lines": written.rows["earnings"],
-            "payouts": written.rows["payouts"],
-            "component_payouts": written.rows["component_payouts"],
-        },
+        "rows": _rows(written),
         "phases": phases,
         "vmhwm_kib": _vmhwm_kib(),
         "jvm_peak_mib": jvm,

@@ -13,7 +13,8 @@ step become ``DECIMAL(38, 0)``) and run by Spark. The session runs with
 Inputs go from Arrow to Spark with their exact ``DecimalType`` columns (no float on the way);
 the lines come back as Arrow and are explained, sorted and summed by the same code as
 DuckDB's (``explain_sql.explain_lines``, ``results.build_result``), so both backends give the
-same bytes.
+same bytes. ``spark_files.py`` runs the same program (``program_lines``) from files to files
+instead, with the credits read and the lines explained and written by Spark.
 
 Each calculation runs in its own ``SparkSession.newSession()`` (its own SQL settings and
 temporary views, sharing the caller's SparkContext), so concurrent calculations and the
