@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -58,17 +61,25 @@ def payload(**deal):
     return {"event": "deal.won", "deal": {**base, **deal}}
 
 
+def now() -> int:
+    return int(time.time())
+
+
 @pytest.fixture
 def post(client, url, crm, django_capture_on_commit_callbacks):
-    def send(body, *, secret=None, signature=None, **headers):
+    """Send ``body`` signed now with the CRM's secret (or ``secret``), or with the given
+    ``signature`` and ``timestamp`` (None: the header left out)."""
+
+    def send(body, *, secret=None, signature=None, timestamp=..., **headers):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        signature = signature or sign(secret or crm.secret, raw)
+        timestamp = now() if timestamp is ... else timestamp
+        signature = signature or sign(secret or crm.secret, raw, timestamp)
+        signed = {"X-Attain-Signature": signature}
+        if timestamp is not None:
+            signed["X-Attain-Timestamp"] = str(timestamp)
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(
-                url,
-                raw,
-                content_type="application/json",
-                headers={"X-Attain-Signature": signature, **headers},
+                url, raw, content_type="application/json", headers={**signed, **headers}
             )
 
     return send
@@ -139,7 +150,7 @@ def test_service_rules_apply_across_fields(org, post):
         "sha256=" + "0" * 64,
         "sha1=abc",
         "",
-        sign("another secret", json.dumps(payload()).encode()),
+        sign("another secret", json.dumps(payload()).encode(), now()),
     ],
 )
 def test_a_bad_signature_is_401_and_writes_nothing(post, signature, sent):
@@ -150,8 +161,50 @@ def test_a_bad_signature_is_401_and_writes_nothing(post, signature, sent):
 
 
 def test_a_signature_of_another_body_is_401(post, crm):
-    other = sign(crm.secret, json.dumps(payload(amount="1.00")).encode())
+    other = sign(crm.secret, json.dumps(payload(amount="1.00")).encode(), now())
     assert post(payload(), signature=other).status_code == 401
+
+
+def test_a_signature_of_another_time_or_of_the_body_alone_is_401(post, crm):
+    raw = json.dumps(payload()).encode()
+    signed_earlier = sign(crm.secret, raw, now() - 10)
+    assert post(payload(), signature=signed_earlier, timestamp=now()).status_code == 401
+    body_only = "sha256=" + hmac.new(crm.secret.encode(), raw, hashlib.sha256).hexdigest()
+    response = post(payload(), signature=body_only)
+    assert response.status_code == 401
+    assert "X-Attain-Timestamp" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "words"),
+    [
+        (None, "missing X-Attain-Timestamp"),
+        ("yesterday", "Unix time in whole seconds"),
+        ("1.5e9", "Unix time in whole seconds"),
+        (-1, "Unix time in whole seconds"),
+        ("99999999999999999999", "minutes from the server's time"),
+    ],
+)
+def test_a_missing_or_malformed_timestamp_is_401(post, timestamp, words, sent):
+    response = post(payload(), timestamp=timestamp)
+    assert response.status_code == 401
+    assert words in response.json()["detail"]
+    assert not Deal.objects.filter(external_id="CRM-1").exists() and sent == []
+
+
+@pytest.mark.parametrize("offset", [-301, 301])
+def test_a_request_signed_over_five_minutes_away_is_refused_as_a_replay(post, offset, sent):
+    """A captured request, replayed later, is refused even though its signature is right
+    (it could set a deal back to what it was); so is one from a clock far ahead."""
+    response = post(payload(), timestamp=now() + offset)
+    assert response.status_code == 401
+    assert "possible replay" in response.json()["detail"]
+    assert not Deal.objects.filter(external_id="CRM-1").exists() and sent == []
+
+
+def test_a_request_signed_within_the_tolerance_is_accepted(post):
+    assert post(payload(), timestamp=now() - 290).status_code == 201
+    assert post(payload(external_id="CRM-2"), timestamp=now() + 290).status_code == 201
 
 
 def test_no_signature_header_is_401_even_for_a_logged_in_admin(client, url, org, crm):
@@ -217,12 +270,15 @@ def test_the_webhook_never_needs_csrf(org, crm, url, settings):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    raw = json.dumps(payload()).encode()
+    raw, signed_at = json.dumps(payload()).encode(), now()
     response = strict.post(
         url,
         raw,
         content_type="application/json",
-        headers={"X-Attain-Signature": sign(crm.secret, raw)},
+        headers={
+            "X-Attain-Signature": sign(crm.secret, raw, signed_at),
+            "X-Attain-Timestamp": str(signed_at),
+        },
     )
     assert response.status_code == 201
 

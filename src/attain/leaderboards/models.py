@@ -138,8 +138,9 @@ def new_webhook_secret() -> str:
 class WebhookIntegration(models.Model):
     """A CRM (or other system) that posts won deals to ``POST /api/webhooks/deals``.
 
-    Each integration has its own secret; the sender signs the raw request body with it
-    (HMAC-SHA256, header ``X-Attain-Signature: sha256=<hex>``). The secret has to be kept in
+    Each integration has its own secret; the sender signs ``<timestamp>.<raw body>`` with it
+    (HMAC-SHA256, headers ``X-Attain-Timestamp`` and ``X-Attain-Signature: sha256=<hex>``;
+    leaderboards/webhooks.py). The secret has to be kept in
     clear text, since verifying an HMAC needs it; only admins see it (Django admin). Deals
     are written as ``acts_as`` (an admin), so the audit log names who set the integration up.
     """

@@ -1,9 +1,12 @@
 """``POST /api/webhooks/deals``: a CRM tells Attain that a deal was won.
 
-The request is authenticated by an HMAC-SHA256 signature of the raw body, never by a user
-token or session: ``X-Attain-Signature: sha256=<hex digest>``, keyed with the secret of a
+The request is authenticated by an HMAC-SHA256 signature, never by a user token or session:
+the sender puts the Unix time in ``X-Attain-Timestamp`` and signs ``<timestamp>.<raw body>``
+into ``X-Attain-Signature: sha256=<hex digest>``, keyed with the secret of a
 ``WebhookIntegration`` (created and revoked by admins in the Django admin) or with the
-``ATTAIN_WEBHOOK_SECRET`` environment variable. The payload::
+``ATTAIN_WEBHOOK_SECRET`` environment variable. A request signed more than
+``TOLERANCE`` away from the server's clock is refused, so a captured request cannot be
+replayed later (to set a deal back to what it was, say). The payload::
 
     {"event": "deal.won",
      "deal": {"external_id": "OPP-1", "amount": "12000.00", "close_date": "2026-03-02",
@@ -12,7 +15,7 @@ token or session: ``X-Attain-Signature: sha256=<hex digest>``, keyed with the se
 The deal is upserted by ``external_id`` through the sales services (``create_deal`` /
 ``update_deal``: the same validation, audit entries and ``post_save`` signal that wakes the
 live leaderboards), with status ``won``. Sending the same payload again changes nothing
-(answer ``unchanged``), so retries and replays are harmless.
+(answer ``unchanged``), so the sender's retries (signed afresh) are harmless.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ from attain.sales.services import (
 )
 
 SIGNATURE_HEADER = "X-Attain-Signature"
+TIMESTAMP_HEADER = "X-Attain-Timestamp"
+# How far the signing time may be from the server's clock (either way: clocks drift).
+TOLERANCE = dt.timedelta(minutes=5)
+LAST_DATETIME = 253_402_300_800  # 10000-01-01T00:00:00Z: beyond it no datetime to show
 ENV_SECRET = "ATTAIN_WEBHOOK_SECRET"
 ENV_USER = "ATTAIN_WEBHOOK_USER"
 EVENTS = ("deal.won",)
@@ -94,28 +101,68 @@ def _env_user() -> User | None:
     return users.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN)).order_by("id").first()
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The header value a sender puts in ``X-Attain-Signature`` for ``body``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int | str) -> str:
+    """The header value a sender puts in ``X-Attain-Signature`` for ``body`` sent with
+    ``X-Attain-Timestamp: <timestamp>``."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(header: str | None, body: bytes) -> tuple[WebhookIntegration | None, User] | None:
-    """(integration or None for the environment secret, acting user), or None when the
-    signature matches no active secret."""
+class SignatureError(Exception):
+    """Why a request is refused (401)."""
+
+
+def signing_time(header: str | None, now: dt.datetime | None = None) -> str:
+    """The ``X-Attain-Timestamp`` value, checked: whole seconds since the Unix epoch,
+    within ``TOLERANCE`` of ``now``."""
+    if not header:
+        raise SignatureError(f"missing {TIMESTAMP_HEADER} (Unix time in seconds)")
+    value = header.strip()
+    if not value.isascii() or not value.isdigit():
+        raise SignatureError(f"{TIMESTAMP_HEADER} must be a Unix time in whole seconds")
+    now = now or timezone.now()
+    seconds = int(value)
+    if abs(seconds - now.timestamp()) > TOLERANCE.total_seconds():
+        minutes = int(TOLERANCE.total_seconds() // 60)
+        when = (
+            f"{dt.datetime.fromtimestamp(seconds, tz=dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+            if seconds < LAST_DATETIME
+            else "beyond the year 9999"
+        )
+        raise SignatureError(
+            f"{TIMESTAMP_HEADER} is more than {minutes} minutes from the server's time "
+            f"({when}): refused as a possible replay; sign each request when it is sent "
+            "(and check the sender's clock)"
+        )
+    return value
+
+
+def verify(
+    header: str | None, timestamp: str | None, body: bytes
+) -> tuple[WebhookIntegration | None, User]:
+    """(integration or None for the environment secret, acting user) whose secret signed
+    ``timestamp`` and ``body``; ``SignatureError`` if none did or the timestamp is stale."""
     if not header or not header.startswith("sha256="):
-        return None
+        raise SignatureError(f"bad or missing signature ({SIGNATURE_HEADER}: sha256=<hex>)")
+    signed_at = signing_time(timestamp)
     found = None
     # Compare with every active secret (there are few), in constant time each.
     for integration in WebhookIntegration.objects.filter(revoked_at__isnull=True).select_related(
         "acts_as"
     ):
-        if hmac.compare_digest(sign(integration.secret, body), header.strip()):
+        if hmac.compare_digest(sign(integration.secret, body, signed_at), header.strip()):
             found = (integration, integration.acts_as)
     secret = _env_secret()
-    if found is None and secret and hmac.compare_digest(sign(secret, body), header.strip()):
+    env_signed = secret and hmac.compare_digest(sign(secret, body, signed_at), header.strip())
+    if found is None and env_signed:
         user = _env_user()
         if user is not None:
             found = (None, user)
+    if found is None:
+        raise SignatureError(
+            f"bad signature: {SIGNATURE_HEADER} must be sha256=<hex> of HMAC-SHA256 of "
+            f"'<{TIMESTAMP_HEADER}>.<raw body>' with an active secret"
+        )
     return found
 
 
@@ -186,14 +233,18 @@ def build_router() -> Router:
         summary="A deal was won in the CRM (signed webhook)",
     )
     def deal_webhook(request):
-        """Upsert a won deal by ``external_id``. Signed with HMAC-SHA256 over the raw body
-        (``X-Attain-Signature: sha256=<hex>``). 201 created, 200 updated or unchanged (a
-        replay), 401 bad signature, 422 invalid payload (each bad field named)."""
+        """Upsert a won deal by ``external_id``. Signed with HMAC-SHA256 over
+        ``<X-Attain-Timestamp>.<raw body>`` (``X-Attain-Signature: sha256=<hex>``), the
+        timestamp within five minutes of the server's time. 201 created, 200 updated or
+        unchanged (a retry), 401 bad signature or stale timestamp, 422 invalid payload (each
+        bad field named)."""
         body = request.body
-        verified = verify(request.headers.get(SIGNATURE_HEADER), body)
-        if verified is None:
-            return 401, {"detail": "bad or missing signature (X-Attain-Signature: sha256=<hex>)"}
-        integration, user = verified
+        try:
+            integration, user = verify(
+                request.headers.get(SIGNATURE_HEADER), request.headers.get(TIMESTAMP_HEADER), body
+            )
+        except SignatureError as exc:
+            return 401, {"detail": str(exc)}
         if integration is not None:
             WebhookIntegration.objects.filter(pk=integration.pk).update(last_used_at=timezone.now())
         try:
