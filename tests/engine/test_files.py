@@ -159,6 +159,67 @@ def test_parquet_credits_and_an_empty_file(tmp_path):
     assert header == [",".join(f'"{name}"' for name in LINE_SCHEMA.names)]
 
 
+def _write_parts(folder, table: pa.Table, sizes: list[int]) -> None:
+    """``table`` split into Parquet part files of ``sizes`` rows, named as Spark names them,
+    with a ``_SUCCESS`` marker and a hidden file, which are not data."""
+    folder.mkdir()
+    start = 0
+    for n, size in enumerate(sizes):
+        pq.write_table(table.slice(start, size), folder / f"part-{n:05d}-x.snappy.parquet")
+        start += size
+    assert start == table.num_rows
+    (folder / "_SUCCESS").write_text("")
+    (folder / ".part-00000-x.snappy.parquet.crc").write_text("not parquet")
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["typed-read-in-place", "checked-copy"])
+def test_a_folder_of_parquet_files_is_read_as_one_credits_table(tmp_path, typed):
+    """A dataset folder (Spark's output, a partitioned export): its part files in name
+    order, as one table; typed parts are read in place, others checked into a copy."""
+    case = load_case(CONFORMANCE / "24_monthly_plan_splits_and_overlay")
+    credits = _typed_with_defaults_left_out(case.credits) if typed else case.credits
+    folder = tmp_path / "credits"
+    _write_parts(folder, credits, [2, 0, credits.num_rows - 2])
+    checked = engine_files.check_credits_file(folder, tmp_path / "checked.parquet")
+    assert checked.as_input is typed
+    assert (tmp_path / "checked.parquet").exists() is not typed
+    run_files(case, tmp_path / "out", credits=folder)
+    assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(case.run("duckdb").lines)
+
+
+def test_a_bad_row_in_a_folder_is_named_by_its_file_and_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_files, "BATCH_ROWS", 2)
+    rows = [credit(1), credit(2), credit(3), credit(4, share="0"), credit(5)]
+    _write_parts(tmp_path / "credits", pa.Table.from_pylist(rows), [2, 3])
+    with pytest.raises(
+        EngineError, match=r"credits, file part-00001-x.snappy.parquet, row 2, column 'share'"
+    ):
+        run_files(small_case(), tmp_path / "out", credits=tmp_path / "credits")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_credit_id_repeated_across_files_of_a_folder_is_refused(tmp_path):
+    rows = [credit(1), credit(2), credit(3), credit(1, deal_id="D9")]
+    _write_parts(tmp_path / "credits", pa.Table.from_pylist(rows), [2, 2])
+    with pytest.raises(EngineError, match="credits: credit_id 'C1' appears twice"):
+        run_files(small_case(), tmp_path / "out", credits=tmp_path / "credits")
+
+
+def test_a_folder_without_parquet_or_with_unlike_parts_is_refused(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "_SUCCESS").write_text("")
+    with pytest.raises(EngineError, match=r"empty: no Parquet file \(\*\.parquet\)"):
+        run_files(small_case(), tmp_path / "out", credits=empty)
+    unlike = tmp_path / "unlike"
+    unlike.mkdir()
+    pq.write_table(pa.Table.from_pylist([credit(1)]), unlike / "a.parquet")
+    pq.write_table(pa.Table.from_pylist([credit(2, units="3")]), unlike / "b.parquet")
+    with pytest.raises(EngineError, match=r"b.parquet: its columns or their types differ"):
+        run_files(small_case(), tmp_path / "out", credits=unlike)
+    assert not (tmp_path / "out").exists()
+
+
 def _typed_with_defaults_left_out(credits: pa.Table) -> pa.Table:
     """The credits in the canonical types, as a typed Parquet export would hold them: an
     optional column left out where every value is its default (or null), emptied (null)
@@ -205,7 +266,9 @@ def test_typed_parquet_credits_are_read_in_place_with_their_defaults(folder, tmp
     pq.write_table(_typed_with_defaults_left_out(case.credits), source)
     in_place = []
     check = engine_files._check_in_place
-    monkeypatch.setattr(engine_files, "_check_in_place", lambda s: in_place.append(s) or check(s))
+    monkeypatch.setattr(
+        engine_files, "_check_in_place", lambda s, parts: in_place.append(s) or check(s, parts)
+    )
     run_files(case, tmp_path / "out", credits=source)
     assert in_place == [source]
     expected = case.run("duckdb")

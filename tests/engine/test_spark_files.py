@@ -13,8 +13,11 @@ import pytest
 from attain.engine import EngineError
 from attain.engine import files as engine_files
 from attain.engine.backends import spark_files
+from attain.engine.backends.spark import spark_schema
 from attain.engine.backends.spark_files import calculate_files_on_spark, read_earnings
 from attain.engine.cli import main
+from attain.engine.files import credit_parts
+from attain.engine.inputs import normalise_credits
 from attain.engine.results import COMPONENT_PAYOUT_SCHEMA, LINE_SCHEMA, PAYOUT_SCHEMA
 
 from .helpers import CONFORMANCE, load_case, plans_folder
@@ -124,6 +127,19 @@ def test_parquet_credits_with_canonical_types_are_read_by_spark_as_they_are(spar
     expected = load_case(case.folder)
     expected.credits = without_role
     assert read_earnings(tmp_path / "out").equals(expected.run("duckdb").lines)
+
+
+def test_a_folder_of_parquet_credits_is_read_by_spark(spark, tmp_path):  # noqa: F811
+    """Credits as a dataset folder (here Spark's own output): Spark reads every part."""
+    case = load_case(CONFORMANCE / "14_clawback_in_period_of_cancellation")
+    typed = normalise_credits(case.credits)
+    folder = tmp_path / "credits"
+    spark.createDataFrame(typed.to_pylist(), spark_schema(typed.schema)).repartition(
+        3
+    ).write.parquet(str(folder))
+    assert len(credit_parts(folder)) >= 2
+    run_on_spark(spark, case, tmp_path / "out", credits=folder)
+    assert read_earnings(tmp_path / "out").equals(case.run("duckdb").lines)
 
 
 def test_an_error_leaves_no_output_and_a_previous_run_in_place(spark, tmp_path):  # noqa: F811

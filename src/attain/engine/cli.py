@@ -43,15 +43,18 @@ import pyarrow.parquet as pq
 
 from .calculate import calculate
 from .errors import EngineError
-from .files import FORMATS, calculate_files, check_formats
+from .files import FORMATS, calculate_files, check_formats, credit_parts
 from .loader import load_plans
 from .results import LINE_PARQUET_OPTIONS
 
 
 def read_table(path: str | Path) -> pa.Table:
+    """A CSV file (every column as text), a Parquet file, or a folder of Parquet files."""
     path = Path(path)
     if not path.exists():
         raise EngineError(f"{path}: no such file")
+    if path.is_dir():
+        return pa.concat_tables(pq.ParquetFile(part).read() for part in credit_parts(path))
     if path.suffix.lower() == ".parquet":
         return pq.ParquetFile(path).read()  # pq.read_table imports pyarrow.dataset, and pandas
     with path.open(encoding="utf-8") as handle:

@@ -286,14 +286,15 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
     afterwards, by DuckDB (``check_unique_credit_ids``)."""
     if not source.exists():
         raise EngineError(f"{source}: no such file")
-    if _canonically_typed(source):
-        return _check_in_place(source)
+    parts = credit_parts(source)
+    if all(_canonically_typed(part) for part in parts):
+        return _check_in_place(source, parts)
     with contextlib.ExitStack() as stack:
         checking = stack.enter_context(ThreadPoolExecutor(max_workers=CHECKERS))
         stack.callback(checking.shutdown, cancel_futures=True)  # on an error: stop checking
         writer: pq.ParquetWriter | None = None
         written: _Background | None = None
-        pending: collections.deque[tuple[int, Future]] = collections.deque()
+        pending: collections.deque[tuple[str, int, Future]] = collections.deque()
 
         def write_next() -> None:
             nonlocal writer, written
@@ -305,19 +306,40 @@ def check_credits_file(source: Path, target: Path) -> CheckedCredits:
                 written = stack.enter_context(_Background(writer.write_table))
             written.put(checked.cast(writer.schema))
 
-        first_row = 0
-        for batch in _credit_batches(source):
-            table = pa.Table.from_batches([batch])
-            pending.append((first_row, checking.submit(_check_batch, table)))
-            first_row += table.num_rows
+        for label, first_row, table in _credit_batches(source, parts):
+            pending.append((label, first_row, checking.submit(_check_batch, table)))
             if len(pending) >= CHECKERS:
                 write_next()
         while pending:
             write_next()
         if writer is None:  # an empty file: its columns, no rows
-            empty = normalise_credits(_empty_credits(source))
+            empty = normalise_credits(_empty_credits(parts[0]))
             stack.enter_context(pq.ParquetWriter(target, empty.schema)).write_table(empty)
     return CheckedCredits.of(target)
+
+
+def credit_parts(source: Path) -> list[Path]:
+    """The files holding the credits: ``source`` itself, or for a folder (a Parquet dataset,
+    as Spark and other tools write one) its ``*.parquet`` files in name order, leaving out
+    names starting with ``.`` or ``_`` (markers such as ``_SUCCESS``). Every part must have
+    the same columns."""
+    if not source.is_dir():
+        return [source]
+    parts = sorted(
+        p
+        for p in source.iterdir()
+        if p.suffix.lower() == ".parquet" and not p.name.startswith((".", "_")) and p.is_file()
+    )
+    if not parts:
+        raise EngineError(f"{source}: no Parquet file (*.parquet) in this folder")
+    first = pq.read_schema(parts[0])
+    for part in parts[1:]:
+        if not pq.read_schema(part).equals(first):
+            raise EngineError(
+                f"{part}: its columns or their types differ from those of {parts[0].name}; "
+                "every file of a credits folder must have the same"
+            )
+    return parts
 
 
 def _canonically_typed(source: Path) -> bool:
@@ -334,35 +356,34 @@ def _canonically_typed(source: Path) -> bool:
     )
 
 
-def _check_in_place(source: Path) -> CheckedCredits:
-    """Every batch of ``source`` checked (two at once), nothing written: the credits are read
-    from the input file itself."""
-    schema = normalise_credits(pq.read_schema(source).empty_table(), unique_ids=False).schema
+def _check_in_place(source: Path, parts: list[Path]) -> CheckedCredits:
+    """Every batch of ``parts`` checked (two at once), nothing written: the credits are read
+    from the input files themselves."""
+    schema = normalise_credits(pq.read_schema(parts[0]).empty_table(), unique_ids=False).schema
     with ThreadPoolExecutor(max_workers=CHECKERS) as checking:
-        pending: collections.deque[tuple[int, Future]] = collections.deque()
-        first_row = 0
+        pending: collections.deque[tuple[str, int, Future]] = collections.deque()
         try:
-            for batch in _credit_batches(source):
-                table = pa.Table.from_batches([batch])
-                pending.append((first_row, checking.submit(_check_batch, table)))
-                first_row += table.num_rows
+            for label, first_row, table in _credit_batches(source, parts):
+                pending.append((label, first_row, checking.submit(_check_batch, table)))
                 if len(pending) >= CHECKERS:
                     _checked(*pending.popleft())
             while pending:
                 _checked(*pending.popleft())
         finally:
-            for _, future in pending:
+            for _, _, future in pending:
                 future.cancel()
-    return CheckedCredits(source, schema, as_input=True)
+    in_folder = tuple(parts) if source.is_dir() else ()
+    return CheckedCredits(source, schema, as_input=True, parts=in_folder)
 
 
-def _checked(first_row: int, future: Future) -> pa.Table:
-    """The checked batch, or its error with the row counted from the top of the file."""
+def _checked(label: str, first_row: int, future: Future) -> pa.Table:
+    """The checked batch, or its error naming the file (``label``) and the row counted from
+    the top of that file."""
     try:
         return future.result()
     except InputError as error:
         row = None if error.row is None else error.row + first_row
-        raise InputError(error.table, error.reason, row, error.column) from None
+        raise InputError(label, error.reason, row, error.column) from None
 
 
 CHECKERS = 2  # credits batches checked at once
@@ -375,7 +396,18 @@ def _check_batch(table: pa.Table) -> pa.Table:
     return normalise_credits(table, unique_ids=False)
 
 
-def _credit_batches(source: Path) -> Iterator[pa.RecordBatch]:
+def _credit_batches(source: Path, parts: list[Path]) -> Iterator[tuple[str, int, pa.Table]]:
+    """(the name errors give the file, its row before the batch's first, the batch) for each
+    batch of the credits: ``credits`` for a file, ``credits, file <part>`` in a folder."""
+    for part in parts:
+        label = f"credits, file {part.name}" if source.is_dir() else "credits"
+        first_row = 0
+        for batch in _file_batches(part):
+            yield label, first_row, pa.Table.from_batches([batch])
+            first_row += batch.num_rows
+
+
+def _file_batches(source: Path) -> Iterator[pa.RecordBatch]:
     if source.suffix.lower() == ".parquet":
         yield from pq.ParquetFile(source).iter_batches(batch_size=BATCH_ROWS)
         return

@@ -433,6 +433,9 @@ class CheckedCredits:
     path: Path
     schema: pa.Schema
     as_input: bool = False
+    # The Parquet files holding the credits when ``path`` is a folder of them (a dataset,
+    # read in this order); else empty and ``path`` is the file.
+    parts: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, path: Path) -> CheckedCredits:
@@ -440,20 +443,24 @@ class CheckedCredits:
 
     @property
     def files(self) -> list[str]:
-        return [str(self.path)]
+        return [str(part) for part in self.parts] if self.parts else [str(self.path)]
 
     def filled_columns(self) -> list[tuple[str, ColumnSpec | None, bool]]:
         """Per column of ``schema``: its spec (None for an extra column) and whether the
         file holds it."""
-        in_file = set(pq.read_schema(self.path).names)
+        in_file = set(pq.read_schema(self.files[0]).names)
         return [(name, CREDIT_SPECS.get(name), name in in_file) for name in self.schema.names]
+
+    def _read(self, columns: list[str]) -> pa.Table:
+        tables = [pq.ParquetFile(path).read(columns=columns) for path in self.files]
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
     def to_table(self, columns: list[str] | None = None) -> pa.Table:
         names = self.schema.names if columns is None else columns
         if not self.as_input:
-            return pq.ParquetFile(self.path).read(columns=names)
+            return self._read(names)
         filled = {name: (spec, present) for name, spec, present in self.filled_columns()}
-        read = pq.ParquetFile(self.path).read(columns=[n for n in names if filled[n][1]])
+        read = self._read([n for n in names if filled[n][1]])
         arrays = {}
         for name in names:
             spec, present = filled[name]
