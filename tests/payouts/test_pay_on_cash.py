@@ -132,3 +132,33 @@ def test_a_refund_takes_back_part_of_what_was_released(cash_org):
     refund = next(x for x in march.lines if x.event_date == dt.date(2026, 3, 10))
     assert refund.explanation.startswith("Deal D-WENDY-1: $2,000 refunded by 2026-03-10")
     assert "takes back $216.67 of the $1,300 it earned" in refund.explanation
+
+
+def test_a_release_of_a_closed_period_that_no_longer_holds_is_reversed(cash_org):
+    """Payment PAY-1 was released in February's approved run, then found to be a mistake
+    and deleted: March reverses that release (held again until paid), as it corrects any
+    line of a closed period whose inputs changed."""
+    wendy = cash_org.reps["wendy"]
+    february = services.start_run(cash_org.users["admin"], "2026-02")
+    services.approve_run(cash_org.users["finance"], february)
+    released = february.lines.get(rep=wendy, kind="release")
+    Payment.objects.filter(external_id="PAY-1").delete()
+    march = services.start_run(cash_org.users["admin"], "2026-03")
+    reversal = march.lines.get(rep=wendy, kind="reversal")
+    assert reversal.corrects_id == released.pk
+    assert reversal.amount == Decimal("-433.33")
+    # March releases what March's payments bring: round(1,300 × 8,000 ÷ 12,000) = 866.67
+    # on the two March instalments, now the first and second thirds.
+    releases = march.lines.filter(rep=wendy, kind="release").order_by("event_date")
+    assert [x.amount for x in releases] == [Decimal("433.33"), Decimal("433.34")]
+    assert sum(x.amount for x in march.lines.filter(rep=wendy)) == Decimal("433.34")
+
+
+def test_the_ledger_corrects_every_kind_of_line_the_engine_gives():
+    """Draw lines are the ledger's own (``ledger.draw_lines``), every other kind the engine
+    pays is corrected when a closed period changes."""
+    from attain.engine.results import PAYOUT_KINDS
+    from attain.payouts.ledger import ENGINE_KINDS
+
+    engine_kinds = {kind for _, kinds in PAYOUT_KINDS for kind in kinds}
+    assert engine_kinds - {"draw", "draw_recovery"} == ENGINE_KINDS

@@ -20,7 +20,11 @@ from django.db.models import Q
 from attain.engine.explain import money
 from attain.payouts.models import CalcRun, LedgerLine, ManualAdjustment
 
-ENGINE_KINDS = {"earning", "floor", "spiff", "clawback"}
+# Every kind of line the engine gives (draws are the ledger's own, draw_lines): a closed
+# period's line of any of these kinds whose recalculation no longer gives it is reversed.
+ENGINE_KINDS = {
+    "earning", "true_up", "floor", "spiff", "clawback", "hold", "release", "hold_reversal",
+}  # fmt: skip
 ZERO = Decimal("0.00")
 
 
