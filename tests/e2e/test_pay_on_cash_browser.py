@@ -53,6 +53,8 @@ def test_statement_shows_the_hold_and_the_release_and_the_deal_its_payments(
     expect(summary).to_contain_text("USD 1,300.00")  # earned at booking
     # held (−1,300) and released (+433.33): the tiles add up to the net pay
     expect(page.get_by_test_id("held-or-released")).to_have_text("USD -866.67")
+    # two thirds of the deal are still to be collected
+    expect(page.get_by_test_id("still-held")).to_have_text("USD 866.67")
     lines = page.get_by_test_id("lines")
     expect(lines).to_contain_text("is held, and released as the $12,000 deal is collected")
     expect(lines).to_contain_text("$4,000 collected by 2026-02-18")

@@ -162,3 +162,55 @@ def test_the_ledger_corrects_every_kind_of_line_the_engine_gives():
 
     engine_kinds = {kind for _, kinds in PAYOUT_KINDS for kind in kinds}
     assert engine_kinds - {"draw", "draw_recovery"} == ENGINE_KINDS
+
+
+def test_statements_show_what_is_still_held_until_paid(cash_org, client):
+    """After February: 1,300 held, 433.33 released, so 866.67 still held; after March's two
+    instalments nothing is. March's statement adds February's closed run to its own lines;
+    the web page, the PDF and the API show the same figure."""
+    from attain.payouts.statements import build_statement
+
+    wendy = cash_org.reps["wendy"]
+    february = services.start_run(cash_org.users["admin"], "2026-02")
+    assert build_statement(wendy, "2026-02", february).still_held == Decimal("866.67")
+    services.approve_run(cash_org.users["finance"], february)
+    march = services.start_run(cash_org.users["admin"], "2026-03")
+    statement = build_statement(wendy, "2026-03", march)
+    assert statement.cash_before == Decimal("-866.67")
+    assert statement.still_held == Decimal("0.00")
+    assert statement.shows_cash
+    # a draft of March is not read when February's statement is built again
+    assert build_statement(wendy, "2026-02", february).still_held == Decimal("866.67")
+
+    cash_org.login(client, "wendy")
+    page = client.get(f"/pay/statements/{wendy.pk}/2026-02/").content.decode()
+    assert '<span data-testid="still-held">USD 866.67</span> still held until paid' in page
+    answer = client.get(f"/api/statements/{wendy.pk}/2026-02").json()
+    assert answer["totals"]["still_held"] == "866.67"
+    pdf = client.get(f"/pay/statements/{wendy.pk}/2026-02/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_what_is_still_held_counts_the_corrections_of_cash_lines(cash_org):
+    """A release booked in February and reversed in March (its payment deleted) is held
+    again: 1,300 earned, 8,000 of 12,000 collected, so 433.33 still held after March."""
+    from attain.payouts.statements import build_statement, original_kind
+
+    wendy = cash_org.reps["wendy"]
+    services.approve_run(
+        cash_org.users["finance"], services.start_run(cash_org.users["admin"], "2026-02")
+    )
+    Payment.objects.filter(external_id="PAY-1").delete()
+    march = services.start_run(cash_org.users["admin"], "2026-03")
+    reversal = march.lines.get(rep=wendy, kind="reversal")
+    assert original_kind(reversal) == "release"
+    assert build_statement(wendy, "2026-03", march).still_held == Decimal("433.33")
+
+
+def test_a_rep_without_pay_on_cash_shows_nothing_held(pay_org):
+    from attain.payouts.statements import build_statement
+
+    will = pay_org.reps["will"]
+    run = services.start_run(pay_org.users["admin"], "2026-02")
+    statement = build_statement(will, "2026-02", run)
+    assert statement.still_held == Decimal("0.00") and not statement.shows_cash

@@ -80,6 +80,10 @@ class TotalsOut(Schema):
         description="pay on cash: earnings held at booking (−) and released as paid (+)"
     )
     net_pay: MoneyOut
+    still_held: MoneyOut = Field(
+        description="pay on cash: earnings held and not yet released by the end of the period "
+        "(every earlier period included)"
+    )
 
 
 class StatementOut(Schema):

@@ -122,9 +122,10 @@ def statement_pdf(statement: Statement) -> bytes:
         ("Draws", statement.draws),
         (
             "Held / released on cash",
-            statement.held_or_released if statement.has_cash_lines else None,
+            statement.held_or_released if statement.shows_cash else None,
         ),
     ]
+    still_held = statement.still_held if statement.shows_cash else None
     pdf.set_font("Helvetica", "", 10)
     for label, amount in rows:
         if amount is None:
@@ -138,6 +139,10 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.set_font("Helvetica", "", 10)
         pdf.cell(70, 6, f"Net pay in {other}")
         pdf.cell(40, 6, _money(amount, other), align="R", new_x="LMARGIN", new_y="NEXT")
+    if still_held is not None:
+        pdf.set_font("Helvetica", "", 10)
+        pdf.cell(70, 6, "Still held until paid")
+        pdf.cell(40, 6, _money(still_held, currency), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
     if statement.components:

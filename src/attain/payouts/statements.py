@@ -26,6 +26,17 @@ EARNING_KINDS = {"earning", "true_up", "floor", "spiff"}
 CASH_KINDS = {"hold", "release", "hold_reversal"}
 DRAW_KINDS = {"draw", "draw_recovery"}
 ADJUSTMENT_KINDS = {"reversal", "rebook", "manual"}
+CORRECTION_KINDS = {"reversal", "rebook"}
+
+
+def original_kind(line: LedgerLine) -> str:
+    """The kind of line a reversal or rebook corrects (its key is that line's, and names its
+    kind: ``ledger.line_key``), else the line's own kind."""
+    if line.kind in CORRECTION_KINDS:
+        parts = line.key.split("|")
+        if len(parts) > 4:
+            return parts[4]
+    return line.kind
 
 
 @dataclass
@@ -61,6 +72,9 @@ class Statement:
     plans: list[str] = field(default_factory=list)
     components: list[ComponentSummary] = field(default_factory=list)
     currency: str = "USD"
+    # Pay on cash: the net of holds and releases (corrections included) that the closed runs
+    # of earlier periods booked for the rep, in the statement's currency.
+    cash_before: Decimal = ZERO
 
     @property
     def is_draft(self) -> bool:
@@ -100,6 +114,24 @@ class Statement:
     @property
     def has_cash_lines(self) -> bool:
         return any(line.kind in CASH_KINDS for line in self.lines)
+
+    @property
+    def still_held(self) -> Decimal:
+        """Earnings held on cash and not released by the end of this period: every hold (−)
+        and release (+) booked so far, this period's included, corrections included,
+        negated. Zero once every deal is paid."""
+        cash = (
+            line.amount
+            for line in self.lines
+            if original_kind(line) in CASH_KINDS and line.currency == self.currency
+        )
+        return -(self.cash_before + sum(cash, ZERO))
+
+    @property
+    def shows_cash(self) -> bool:
+        """Whether the statement shows the pay-on-cash figures: the rep has cash lines this
+        period or still has earnings held from earlier ones."""
+        return self.has_cash_lines or bool(self.still_held)
 
     @property
     def adjustments(self) -> Decimal:
@@ -150,6 +182,7 @@ class Statement:
             "adjustments": self.adjustments,
             "held_or_released": self.held_or_released,
             "net_pay": self.net_pay,
+            "still_held": self.still_held,
         }
 
 
@@ -165,10 +198,31 @@ def build_statement(rep: Rep, period: str, run: CalcRun) -> Statement:
         currencies[line.currency] += 1
     currency = max(currencies, key=currencies.get) if currencies else run.currency
     statement = Statement(rep=rep, period=period, run=run, lines=lines, currency=currency)
+    statement.cash_before = _cash_before(rep, period, currency)
     statement.components = _components(lines, period)
     _fill_quotas(statement)
     statement.plans = _plans(rep, period, lines)
     return statement
+
+
+def _cash_before(rep: Rep, period: str, currency: str) -> Decimal:
+    """Holds and releases (and their corrections) booked for ``rep`` by the closed runs of
+    the periods before ``period``."""
+    start = parse_period(period).start
+    lines = LedgerLine.objects.filter(
+        rep=rep,
+        run__status__in=CalcRun.CLOSED,
+        kind__in=CASH_KINDS | CORRECTION_KINDS,
+        currency=currency,
+    ).only("kind", "key", "amount", "run__period")
+    return sum(
+        (
+            line.amount
+            for line in lines.select_related("run")
+            if original_kind(line) in CASH_KINDS and parse_period(line.run.period).end <= start
+        ),
+        ZERO,
+    )
 
 
 KIND_ORDER = [
