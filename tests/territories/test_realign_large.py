@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 
+from attain.people.models import Rep
 from attain.sales.models import Account, Deal
 from attain.territories import services
 from attain.territories.design import balance, bisection, borders, metrics, realign_large
@@ -185,3 +186,32 @@ def test_rebalance_never_takes_a_territorys_last_account():
     assign = np.array([0, 1, 2])
     new, _ = borders.rebalance(x, y, np.array([1, 1, 10]), assign, 3, edges, tolerance=0.1)
     assert new.tolist() == [0, 1, 2]
+
+
+def test_mid_size_books_realign_by_border_flows_unless_hires_or_bands_need_the_flow(
+    geo_org, monkeypatch
+):
+    """Above REALIGN_FLOW_ACCOUNTS the trade-off page's four realignments run by border flows
+    (the flow took 17 s a penalty at 50,000 accounts); new hires' territories and bands keep
+    the flow, which alone can do them."""
+    monkeypatch.setattr(services, "REALIGN_FLOW_ACCOUNTS", 0)
+    used = []
+    for module, name in ((realign_large, "border flows"), (balance, "flow")):
+        original = module.realign
+        monkeypatch.setattr(
+            module, "realign", lambda *a, _f=original, _n=name, **k: used.append(_n) or _f(*a, **k)
+        )
+    services.realign_options(TODAY, penalties=[100])
+    assert used == ["border flows"]
+    used.clear()
+    services.realign_options(TODAY, penalties=[100], bands={"accounts": 0.5})
+    assert used == ["flow"]
+    used.clear()
+    hire = Rep.objects.order_by("id").first()
+    services.realign_options(TODAY, penalties=[100], new_hires=[hire])
+    assert used == ["flow"]
+    assert services.realigns_by_border_flows(10_001, 48, new_hires=False, bands=False)
+    monkeypatch.setattr(services, "REALIGN_FLOW_ACCOUNTS", 10_000)
+    assert not services.realigns_by_border_flows(10_000, 48, new_hires=False, bands=False)
+    assert not services.realigns_by_border_flows(20_000, 48, new_hires=True, bands=False)
+    assert services.realigns_by_border_flows(60_000, 48, new_hires=False, bands=True)

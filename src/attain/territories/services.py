@@ -50,6 +50,18 @@ def is_large(accounts: int, territories: int) -> bool:
     return accounts > LARGE_ACCOUNTS or territories > LARGE_TERRITORIES
 
 
+# A realignment runs its flow once per move penalty on the trade-off page: above this many
+# accounts that took 17 s a penalty (50,000 accounts, 48 territories), border flows 0.6 s.
+# The flow stays where only it can do what is asked: new hires' territories, bands.
+REALIGN_FLOW_ACCOUNTS = 10_000
+
+
+def realigns_by_border_flows(accounts: int, territories: int, new_hires: bool, bands: bool) -> bool:
+    if is_large(accounts, territories):
+        return True
+    return accounts > REALIGN_FLOW_ACCOUNTS and not new_hires and not bands
+
+
 class TerritoryError(ValueError):
     """A territory change that cannot be made, with the reason for the user."""
 
@@ -536,7 +548,7 @@ def realign_options(
     weights = book.measures[primary]
     secondary = _secondary(book, primary, bands)
     k = len(now_ids)
-    large = is_large(len(x), k + len(hires))
+    large = realigns_by_border_flows(len(x), k + len(hires), bool(hires), bool(secondary))
     if hires and large:
         raise TerritoryError(
             f"New territories for new hires are not available for books above "
