@@ -341,10 +341,7 @@ def child_files(
 
     lap("imports")
     written = files.calculate_files(
-        load_plans(inputs / "plans"),
-        inputs / "credits.parquet",
-        _read(inputs / "assignments.parquet"),
-        _read(inputs / "quotas.parquet"),
+        *_file_inputs(inputs, load_plans),
         out=out,
         memory_limit=memory_limit,
         chunk_credits=chunk_credits,
@@ -363,6 +360,16 @@ def child_files(
                 "vmhwm_kib": _vmhwm_kib(),
             }
         )
+    )
+
+
+def _file_inputs(inputs: Path, load_plans) -> tuple:
+    """Plans, the credits file, assignments and quotas, as the files runs take them."""
+    return (
+        load_plans(inputs / "plans"),
+        inputs / "credits.parquet",
+        _read(inputs / "assignments.parquet"),
+        _read(inputs / "quotas.parquet"),
     )
 
 
@@ -389,10 +396,7 @@ def child_spark_files(inputs: Path, out: Path) -> None:
     session = local_session()
     lap("spark: start local session (JVM)")
     written = calculate_files_on_spark(
-        load_plans(inputs / "plans"),
-        inputs / "credits.parquet",
-        _read(inputs / "assignments.parquet"),
-        _read(inputs / "quotas.parquet"),
+        *_file_inputs(inputs, load_plans),
         out=out,
         spark=session,
         progress=lap,
