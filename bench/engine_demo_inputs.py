@@ -7,9 +7,10 @@ their shares). This module runs it for 5,000 reps over the 12 months of 2026 and
 won deals of 2026 to the engine's input tables (docs/plans.md, "Input tables"):
 
 - **credits**: one row per demo credit of a deal won in 2026, the first ``n`` by credit id
-  (ids are not ordered by date, so the ``n`` are spread over the year as the deals are;
-  the demo's split credits to a partner who left before the deal closed, about 0.2%, are
-  left out, as an unassigned credit would stop the calculation):
+  (ids are not ordered by date, so the ``n`` are spread over the year as the deals are; a
+  credit dated outside its rep's employment is left out, as an unassigned credit would stop
+  the calculation: the demo gave about 0.2% of them, split credits to a partner who had
+  left before the close, until its generator was fixed on 2026-11-27):
   the deal's close date, amount, margin, units, cancellation date, type and the product
   family of its first line; the credit's role and share. Amounts are in USD (the demo sells
   in USD; anything else stops the conversion).

@@ -127,6 +127,17 @@ def test_credit_shares(default_tables):
     assert len(np.unique(pairs)) == len(pairs)
 
 
+def test_split_partners_work_from_the_deals_creation_to_its_close(default_tables):
+    """A partner who had left before the close would hold a credit no plan pays."""
+    d, c, r = default_tables["deals"], default_tables["credits"], default_tables["reps"]
+    splits = c["role"] == ROLE_SPLIT
+    deal = c["deal_id"][splits] - 1
+    partner = c["rep_id"][splits] - 1
+    assert splits.sum() > 0
+    assert (r["hire_date"][partner] <= d["created_date"][deal]).all()
+    assert (d["close_date"][deal] < r["termination_date"][partner]).all()
+
+
 def test_cancellations_come_weeks_after_a_win(default_tables, default_data):
     d = default_tables["deals"]
     cancelled = d["cancellation_date"] != NO_DAY

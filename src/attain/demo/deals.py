@@ -246,7 +246,7 @@ class DealModel:
             "unit_price": unit_price,
             "unit_cost": unit_cost,
         }
-        credits = self._credits(rng, owner, created, region, line_product, offsets)
+        credits = self._credits(rng, owner, created, close, region, line_product, offsets)
         activities = self._deal_activities(rng, deals)
         stages = self._stage_paths(index, owner, created, close, status, stage)
         return DealChunk(deals, lines, credits, activities, stages)
@@ -287,15 +287,17 @@ class DealModel:
             "entered_on": entered[valid].astype(np.int32),
         }
 
-    def _credits(self, rng, owner, created, region, line_product, offsets) -> Table:
+    def _credits(self, rng, owner, created, close, region, line_product, offsets) -> Table:
         s, n = self.s, len(owner)
-        # Splits: half to a colleague of the same region who is with the company that day.
+        # Splits: half to a colleague of the same region who is with the company from the
+        # deal's creation to its close (a partner who has left is paid nothing: the engine
+        # would find no plan for the credit).
         partner = _pick(rng, self.region_members, self.region_start, self.region_length, region)
         split = (
             (rng.random(n) < SPLIT_RATE)
             & (partner != owner)
             & (s["hire"][partner] <= created)
-            & (created < s["termination"][partner])
+            & (close < s["termination"][partner])
         )
         # Overlays: the region's specialist, on deals with an overlay product.
         has_overlay = (
