@@ -214,3 +214,14 @@ def test_a_rep_without_pay_on_cash_shows_nothing_held(pay_org):
     run = services.start_run(pay_org.users["admin"], "2026-02")
     statement = build_statement(will, "2026-02", run)
     assert statement.still_held == Decimal("0.00") and not statement.shows_cash
+
+
+def test_a_key_names_the_kind_of_its_line():
+    from attain.payouts.ledger import kind_in_key, line_key
+
+    line = {
+        "period": "2026-03", "plan_id": "p", "component_id": "c", "line_kind": "release",
+        "credit_id": "C1", "tier": None, "event_date": dt.date(2026, 3, 5),
+    }  # fmt: skip
+    assert kind_in_key(line_key("R1", line)) == "release"
+    assert kind_in_key("draw:advance:3:2026-03") is None

@@ -46,6 +46,16 @@ def line_key(rep_ref: str, line: dict) -> str:
     return "|".join(parts)
 
 
+KEY_KIND = 4  # the position of the line kind among a key's parts (line_key)
+
+
+def kind_in_key(key: str) -> str | None:
+    """The line kind a ``line_key`` names (a reversal or rebook carries the key of the line
+    it corrects); None for keys of another shape (draws, manual adjustments)."""
+    parts = key.split("|")
+    return parts[KEY_KIND] if len(parts) > KEY_KIND else None
+
+
 @dataclass
 class Lookups:
     rep_pk: dict[str, int]  # rep external id → pk

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from attain.common import in_force_on
 from attain.engine.periods import parse_period
+from attain.payouts.ledger import kind_in_key
 from attain.payouts.models import CalcRun, LedgerLine
 from attain.people.models import Rep
 
@@ -30,12 +31,10 @@ CORRECTION_KINDS = {"reversal", "rebook"}
 
 
 def original_kind(line: LedgerLine) -> str:
-    """The kind of line a reversal or rebook corrects (its key is that line's, and names its
-    kind: ``ledger.line_key``), else the line's own kind."""
+    """The kind of line a reversal or rebook corrects (its key is that line's), else the
+    line's own kind."""
     if line.kind in CORRECTION_KINDS:
-        parts = line.key.split("|")
-        if len(parts) > 4:
-            return parts[4]
+        return kind_in_key(line.key) or line.kind
     return line.kind
 
 
