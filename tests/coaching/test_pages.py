@@ -136,3 +136,33 @@ def test_small_team_medians_are_hidden_from_the_rep_not_the_coach(client, coachi
     org.login(client, "walt")
     page = text(client.get(url))
     assert 'data-testid="medians-hidden"' not in page
+
+
+def test_manager_home_pages_the_team_lists(client, coaching_org, monkeypatch):
+    """A large team's insights and opportunities come a page at a time, each list with its
+    own page parameter, the other list's page and the period kept in the links."""
+    import re
+
+    from attain.coaching import views
+
+    coaching_org.login(client, "walt")
+    whole = client.get(HOME + "?period=2026Q1")
+    rows = whole.context["insight_rows"].paginator.count
+    assert rows >= 2
+    monkeypatch.setattr(views, "INSIGHT_ROWS", 1)
+    first = client.get(HOME + "?period=2026Q1")
+    page = text(first)
+    table = page[page.index('data-testid="insights"') : page.index("</table>")]
+    assert len(re.findall(r"<tr>\s*<td><a href=", table)) == 1
+    assert f"{rows} reps" in page
+    assert f"Page 1 of {rows}" in page
+    assert 'aria-label="Pages of team insights"' in page
+    assert "?period=2026Q1&amp;reps_page=2" in page
+    second = client.get(HOME + "?period=2026Q1&reps_page=2&gaps_page=1")
+    assert second.context["insight_rows"].number == 2
+    shown = {first.context["insight_rows"][0].rep, second.context["insight_rows"][0].rep}
+    assert len(shown) == 2  # a different rep on each page
+    assert "?period=2026Q1&amp;reps_page=1&amp;gaps_page=1" in text(second)  # ‹ Previous
+    # Out-of-range or junk page numbers give the nearest page.
+    assert client.get(HOME + "?reps_page=999").context["insight_rows"].number == rows
+    assert client.get(HOME + "?reps_page=x").context["insight_rows"].number == 1

@@ -58,3 +58,57 @@ def test_production_hasher_is_argon2():
     from attain import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def _activity_only_account(org):
+    """An account on which Will only logged a call (no deal of his), and one no one in
+    the West team touched."""
+    from attain.sales.models import Account, Activity
+
+    called = Account.objects.create(external_id="A-CALL", name="Called Co", region="West")
+    Activity.objects.create(
+        external_id="ACT-1", rep=org.reps["will"], kind="call", date=BEFORE, account=called
+    )
+    untouched = Account.objects.create(external_id="A-NONE", name="Nobody Co", region="East")
+    return called, untouched
+
+
+@pytest.mark.parametrize("large_team_reps", [1000, 0], ids=["gathered", "per-account"])
+def test_accounts_scoped_alike_for_small_and_large_teams(org, monkeypatch, large_team_reps):
+    """Above LARGE_TEAM_REPS visible reps the accounts are found by correlated lookups
+    instead of gathered lists; both forms give the same accounts for every user."""
+    from decimal import Decimal
+
+    from attain.sales import selectors
+    from attain.sales.models import Credit
+
+    monkeypatch.setattr(selectors, "LARGE_TEAM_REPS", large_team_reps)
+    called, untouched = _activity_only_account(org)
+    # Will holds a split credit on Eddie's deal: Eddie's account becomes Will's too.
+    Credit.objects.create(
+        deal=org.deals["eddie"][0], rep=org.reps["will"], role="split", share=Decimal("0.5")
+    )
+    expected = {
+        "will": {org.accounts["will"], org.accounts["eddie"], called},
+        "walt": {org.accounts[n] for n in ("walt", "wendy", "will", "eddie")} | {called},
+        "eddie": {org.accounts["eddie"]},
+    }
+    for username, accounts in expected.items():
+        visible = set(selectors.accounts_visible_to(org.users[username], BEFORE))
+        assert visible == accounts, username
+    everything = set(selectors.accounts_visible_to(org.users["admin"], BEFORE))
+    assert untouched in everything and called in everything
+
+
+def test_scoping_by_subquery_matches_the_visible_ids(org):
+    from attain.people.selectors import visible_reps_subquery
+
+    for username in ("admin", "vera", "walt", "erin", "will"):
+        user = org.users[username]
+        for day in (BEFORE, MOVE_DATE):
+            ids = visible_rep_ids(user, day)
+            subquery = visible_reps_subquery(user, day)
+            if ids is None:
+                assert subquery is None
+            else:
+                assert set(subquery.values_list("id", flat=True)) == ids, (username, day)

@@ -8,12 +8,14 @@ interval (90% by default) excludes the team median.
 
 Continuous metrics (won deal size, sales cycle) are compared on the log scale with a
 normal approximation: mean of log values ± z·sd/√n, needing at least ``MIN_SAMPLE`` values.
-The Beta quantile is bisection on the regularised incomplete beta function, evaluated with
+The Beta quantile is safeguarded Newton (bisection where a step would leave its bracket) on
+the regularised incomplete beta function, evaluated with
 the continued fraction of Numerical Recipes (Lentz's method); only ``math`` is used.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist, median
@@ -83,8 +85,12 @@ def beta_cdf(x: float, a: float, b: float) -> float:
     return 1.0 - front * _beta_continued_fraction(1.0 - x, b, a) / b
 
 
+@functools.lru_cache(maxsize=65536)
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """The x with I_x(a, b) = p, by bisection (the CDF is monotone on [0, 1])."""
+    """The x with I_x(a, b) = p: Newton steps on the CDF, kept inside a bracket that
+    shrinks at every step, bisecting whenever a step would leave it (the CDF is monotone
+    on [0, 1]). Remembered per (p, a, b): reps with the same record share their interval,
+    and a team of thousands has few distinct records."""
     if not 0.0 <= p <= 1.0:
         raise ValueError("p must be between 0 and 1")
     if p == 0.0:
@@ -95,17 +101,29 @@ def beta_quantile(p: float, a: float, b: float) -> float:
         # Work in the lower tail of the mirrored distribution, where a relative tolerance
         # keeps precision when the quantile is within a hair of 1.
         return 1.0 - beta_quantile(1.0 - p, b, a)
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
     lo, hi = 0.0, 1.0
+    x = a / (a + b)  # the mean
     for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if beta_cdf(mid, a, b) < p:
-            lo = mid
+        gap = beta_cdf(x, a, b) - p
+        if gap == 0:
+            return x
+        if gap < 0:
+            lo = x
         else:
-            hi = mid
-        # Relative tolerance: with a < 1 the quantile of a small p can be tiny.
-        if hi - lo <= 1e-13 * hi:
-            break
-    return (lo + hi) / 2.0
+            hi = x
+        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+        newton = x - gap / density if density > 0 else -1.0
+        if lo < newton < hi:
+            # Relative tolerance: with a < 1 the quantile of a small p can be tiny.
+            if abs(newton - x) <= 1e-13 * newton:
+                return newton
+            x = newton
+        else:
+            x = (lo + hi) / 2.0
+            if hi - lo <= 1e-13 * hi:
+                return x
+    return x
 
 
 # --- empirical-Bayes shrinkage of rates ------------------------------------------------

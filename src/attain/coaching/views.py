@@ -38,6 +38,11 @@ from attain.coaching.models import CallReview, CoachingSession
 from attain.common import DEFAULT_CURRENCY
 from attain.people import selectors as people
 from attain.people.models import Rep, User
+from attain.reports.paging import page_of
+
+# Rows per page of the home page's two team lists.
+INSIGHT_ROWS = 50
+OPPORTUNITIES = 10
 
 
 def _guard(request) -> tuple[dt.date, str]:
@@ -88,11 +93,14 @@ def home(request):
     if role == User.Role.MANAGER and me is not None:
         period, form = _period(request, day)
         insights = selectors.team_insights(selectors.subtree_reps(me, day), period, day)
+        found = selectors.opportunities(insights)
+        # Paged: a vice president's team runs to thousands of reps and hundreds of gaps.
         context.update(
             period=period,
             period_form=form,
             insights=insights,
-            opportunities=selectors.opportunities(insights),
+            insight_rows=page_of(request, insights.rows, INSIGHT_ROWS, param="reps_page"),
+            opportunities=page_of(request, found, OPPORTUNITIES, param="gaps_page"),
         )
         sessions = sessions.exclude(rep=me)
     if me is not None:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from attain.engine.periods import parse_period
+from attain.engine.periods import Period, parse_period
 
 CENT = Decimal("0.01")
 
@@ -25,8 +25,9 @@ def quota_totals(
     rows = Quota.objects.filter(rep_id__in=list(rep_ids), quota=name).values_list(
         "rep_id", "period", "amount"
     )
+    windows: dict[str, Period] = {}  # a few labels, shared by every rep: parse each once
     for rep_id, label, amount in rows:
-        window = parse_period(label)
+        window = windows.get(label) or windows.setdefault(label, parse_period(label))
         overlap = (min(window.end, end) - max(window.start, start)).days
         if overlap > 0:
             totals[rep_id] += amount * overlap / window.days

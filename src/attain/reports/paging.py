@@ -12,9 +12,12 @@ PAGE_SIZE = 25
 RESULTS_ID = "results"  # the element the filter form swaps (templates/includes/filters.html)
 
 
-def page_of(request: HttpRequest, items: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page (``?page=``); out-of-range or junk numbers give the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+def page_of(
+    request: HttpRequest, items: QuerySet | list, per_page: int = PAGE_SIZE, param: str = "page"
+) -> Page:
+    """The requested page (``?page=``, or ``param`` for a second list on the page);
+    out-of-range or junk numbers give the nearest page."""
+    return Paginator(items, per_page).get_page(request.GET.get(param))
 
 
 def render_list(

@@ -8,36 +8,49 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from attain.people.models import User
-from attain.people.selectors import visible_rep_ids
+from attain.people.selectors import visible_reps_subquery
 from attain.sales.models import Account, Activity, Credit, Deal
+
+# Above this many visible reps, an account's activities are looked up account by account
+# (a correlated EXISTS) rather than gathered for the whole team first: for a team of
+# thousands, gathering reads millions of activities; for a few reps, looking up each
+# account's costs more (docs/benchmarks.md, "Pages at 5,000 reps").
+LARGE_TEAM_REPS = 1000
 
 
 def deals_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet[Deal]:
     """Deals the user owns or is credited on (or, for a manager, their subtree's)."""
     deals = Deal.objects.select_related("account", "owner")
-    ids = visible_rep_ids(user, as_of)
-    if ids is None:
+    reps = visible_reps_subquery(user, as_of)
+    if reps is None:
         return deals
-    credited = Credit.objects.filter(deal=OuterRef("pk"), rep_id__in=ids)
-    return deals.filter(Q(owner_id__in=ids) | Exists(credited))
+    # Uncorrelated IN subqueries, evaluated once: a correlated EXISTS on the credits took
+    # seconds per query, and thousands of rep ids written into the query as much again.
+    credited = Credit.objects.filter(rep_id__in=reps).order_by().values("deal_id")
+    return deals.filter(Q(owner_id__in=reps) | Q(id__in=credited))
 
 
 def accounts_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet[Account]:
     """Accounts on which the user can see at least one deal or activity."""
-    ids = visible_rep_ids(user, as_of)
-    if ids is None:
+    reps = visible_reps_subquery(user, as_of)
+    if reps is None:
         return Account.objects.all()
-    # Uncorrelated IN subqueries: SQLite evaluates them once, where correlated EXISTS
-    # took about a second per query for a single rep on the demo data.
-    deals = deals_visible_to(user, as_of).order_by().values("account_id")
-    acts = Activity.objects.filter(rep_id__in=ids).order_by().values("account_id")
-    return Account.objects.filter(Q(id__in=deals) | Q(id__in=acts))
+    deals = deals_visible_to(user, as_of).order_by()
+    activities = Activity.objects.filter(rep_id__in=reps).order_by()
+    if reps.count() > LARGE_TEAM_REPS:
+        return Account.objects.filter(
+            Exists(deals.filter(account_id=OuterRef("pk")))
+            | Exists(activities.filter(account_id=OuterRef("pk")))
+        )
+    return Account.objects.filter(
+        Q(id__in=deals.values("account_id")) | Q(id__in=activities.values("account_id"))
+    )
 
 
 def activities_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet[Activity]:
-    ids = visible_rep_ids(user, as_of)
+    reps = visible_reps_subquery(user, as_of)
     activities = Activity.objects.select_related("rep", "deal", "account")
-    return activities if ids is None else activities.filter(rep_id__in=ids)
+    return activities if reps is None else activities.filter(rep_id__in=reps)
 
 
 def search_deals(

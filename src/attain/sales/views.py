@@ -7,6 +7,7 @@ from attain.people import selectors as people
 from attain.reports.paging import page_of, render_list
 from attain.sales import selectors
 from attain.sales.forms import AccountFilterForm, DealFilterForm
+from attain.sales.models import Account
 from attain.territories.selectors import territory_for_account
 
 
@@ -14,11 +15,15 @@ from attain.territories.selectors import territory_for_account
 def account_list(request):
     day = people.today()
     accounts = selectors.accounts_visible_to(request.user, day)
+    # The filters offer every region, industry and state on record (a short list each,
+    # and no one's data): drawn from the visible accounts, each list cost a manager of
+    # thousands of reps as much as the page itself.
+    every_account = Account.objects.all()
     form = AccountFilterForm(
         request.GET or None,
-        regions=selectors.distinct_values(accounts, "region"),
-        industries=selectors.distinct_values(accounts, "industry"),
-        states=selectors.distinct_values(accounts, "state"),
+        regions=selectors.distinct_values(every_account, "region"),
+        industries=selectors.distinct_values(every_account, "industry"),
+        states=selectors.distinct_values(every_account, "state"),
     )
     filters = form.cleaned_data if form.is_valid() else {}
     found = selectors.search_accounts(

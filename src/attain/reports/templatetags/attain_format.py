@@ -35,3 +35,12 @@ def share(value) -> str:
         return "—"
     pct = (Decimal(value) * 100).normalize()
     return f"{pct:f}%"
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, param: str, number: int) -> str:
+    """The current URL's query with ``param`` set to ``number``: the link to another page
+    of one of several paginated lists on a page (``{% querystring %}`` takes a fixed key)."""
+    query = context["request"].GET.copy()
+    query[param] = str(number)
+    return "?" + query.urlencode()
