@@ -7,7 +7,7 @@ Parquet.
 
 ``--spark-max N`` also runs the Spark backend (a local ``local[2]`` session, PySpark and Java
 needed) for sizes up to N and compares its outputs with DuckDB's, ``--spark-files-max N`` the
-same from files to files (``attain calc --backend spark --distributed``: Spark reads the
+same from files to files (``attain calc --backend spark``: Spark reads the
 credits and writes the lines); ``--postgres-max N`` the
 PostgreSQL backend, on ``--database-url`` (default ``ATTAIN_ENGINE_DATABASE_URL``). The
 PostgreSQL server's own CPU and memory are not in the child's figures (other processes).
@@ -383,7 +383,7 @@ def _rows(written) -> dict[str, int]:
 
 
 def child_spark_files(inputs: Path, out: Path) -> None:
-    """Spark from files to files (``attain calc --backend spark --distributed``): the
+    """Spark from files to files (``attain calc --backend spark``): the
     credits read by Spark, the lines explained on the executors and written by Spark."""
     phases: dict[str, float] = {}
     lap = stopwatch(phases)
@@ -550,7 +550,7 @@ def main() -> None:
         "--spark-files-max",
         type=int,
         default=0,
-        help="run Spark from files to files (attain calc --distributed) up to this size",
+        help="run Spark from files to files (attain calc --backend spark) up to this size",
     )
     parser.add_argument(
         "--postgres-max", type=int, default=0, help="run PostgreSQL up to this size"

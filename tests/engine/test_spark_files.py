@@ -4,8 +4,6 @@ the same lines, payouts and component payouts as ``calculate`` on DuckDB."""
 
 from __future__ import annotations
 
-import shutil
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -184,7 +182,9 @@ def test_no_plan_in_force_writes_empty_outputs(spark, tmp_path):  # noqa: F811
     assert read_earnings(tmp_path / "out").equals(LINE_SCHEMA.empty_table())
 
 
-def test_cli_distributed(spark, tmp_path, capsys):  # noqa: F811
+def test_cli_spark_goes_from_files_to_files_and_writes_duckdbs_csv(spark, tmp_path, capsys):  # noqa: F811
+    """``attain calc --backend spark`` reads and writes the files through Spark; its CSV
+    files are DuckDB's, byte for byte (streamed from the dataset by this process)."""
     case = load_case(CONFORMANCE / "14_clawback_in_period_of_cancellation")
     plans = plans_folder(tmp_path, case.folder)
     credits = tmp_path / "credits.parquet"
@@ -193,19 +193,42 @@ def test_cli_distributed(spark, tmp_path, capsys):  # noqa: F811
     pq.write_table(case.assignments, assignments)
     args = [
         "--plans", str(plans), "--credits", str(credits), "--assignments", str(assignments),
-        "--period", case.period, "--out", str(tmp_path / "out"),
+        "--period", case.period,
     ]  # fmt: skip
-    assert main([*args, "--backend", "spark", "--distributed"]) == 0, capsys.readouterr().err
-    assert read_earnings(tmp_path / "out").equals(case.run("duckdb").lines)
+    assert main([*args, "--out", str(tmp_path / "duckdb")]) == 0, capsys.readouterr().err
+    assert main([*args, "--backend", "spark", "--out", str(tmp_path / "out")]) == 0
     assert "earning lines" in capsys.readouterr().out
+    assert read_earnings(tmp_path / "out").equals(case.run("duckdb").lines)
+    for name in ("earnings", "payouts", "component_payouts"):
+        spark_csv = (tmp_path / "out" / f"{name}.csv").read_bytes()
+        assert spark_csv == (tmp_path / "duckdb" / f"{name}.csv").read_bytes(), name
+    # CSV only: the dataset is written to the scratch space and leaves with it.
+    only_csv = tmp_path / "csv"
+    assert main([*args, "--backend", "spark", "--distributed", "--formats", "csv",
+                 "--out", str(only_csv)]) == 0  # fmt: skip
+    assert sorted(p.name for p in only_csv.iterdir()) == [
+        "component_payouts.csv", "earnings.csv", "payouts.csv",
+    ]  # fmt: skip
+    assert (only_csv / "earnings.csv").read_bytes() == (
+        tmp_path / "duckdb/earnings.csv"
+    ).read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # --collect: the lines come back through this process, the earnings one Parquet file.
+    collected = tmp_path / "collected"
+    assert main([*args, "--backend", "spark", "--collect", "--out", str(collected)]) == 0
+    for name in ("earnings", "payouts", "component_payouts"):
+        assert (collected / f"{name}.csv").read_bytes() == (
+            tmp_path / "duckdb" / f"{name}.csv"
+        ).read_bytes()
+    assert (collected / "earnings.parquet").is_file()
     for extra, message in (
         (["--distributed"], "--distributed needs --backend spark"),
-        (["--backend", "spark", "--distributed", "--formats", "parquet,csv"], "Parquet only"),
+        (["--collect"], "--collect needs --backend spark"),
+        (["--backend", "spark", "--distributed", "--collect"], "exclude each other"),
     ):
-        shutil.rmtree(tmp_path / "out", ignore_errors=True)
-        assert main([*args, *extra]) == 1
+        assert main([*args, *extra, "--out", str(tmp_path / "bad")]) == 1
         assert message in capsys.readouterr().err
-        assert not (tmp_path / "out").exists()
+        assert not (tmp_path / "bad").exists()
 
 
 def test_read_earnings_names_a_missing_dataset(tmp_path):

@@ -5,7 +5,7 @@
                 --period 2026-Q1 [--as-of DATE] [--backend duckdb|spark|postgres|oracle]
                 [--spark-master URL] [--database-url URL] [--unassigned error|ignore]
                 [--memory-limit 1GB] [--reps R1,R2 | --reps-file FILE]
-                [--formats parquet,csv] [--distributed] --out DIR
+                [--formats parquet,csv] [--collect] --out DIR
 
 Inputs are CSV (every column read as text and parsed exactly) or Parquet, chosen by the file
 extension. Outputs are ``earnings``, ``payouts`` and ``component_payouts``, each as CSV and
@@ -19,10 +19,14 @@ needs no more memory than ``--memory-limit`` (DuckDB spills beyond it) and a few
 
 ``--backend spark`` runs the same compiled SQL on Apache Spark: a local session
 (``local[2]``) unless ``--spark-master`` or ``ATTAIN_SPARK_MASTER`` names another master;
-it needs ``pip install 'attain[spark]'`` and a Java runtime. The inputs go to Spark and the
-lines come back through this process, unless ``--distributed``: then Spark reads the
-credits file and writes the earnings as a Parquet dataset folder
-(``backends/spark_files.py``), for a book larger than this machine's memory.
+it needs ``pip install 'attain[spark]'`` and a Java runtime. Spark reads the credits file
+and writes the earnings as a Parquet dataset folder ``earnings.parquet/``
+(``backends/spark_files.py``), so no credit or line needs this process's memory; the CSV
+files are streamed from that dataset. The output and scratch folders must be reachable
+under the same path from this process and the executors. ``--collect`` instead sends the
+inputs from this process and brings every line back to it (a cluster without a shared
+filesystem, for a book that fits this machine's memory). ``--distributed`` is the default
+and is accepted for scripts that name it.
 
 ``--backend postgres`` runs the same compiled SQL on PostgreSQL, in temporary tables of one
 connection to ``--database-url`` (default: the ``ATTAIN_ENGINE_DATABASE_URL`` environment
@@ -129,15 +133,18 @@ def add_calc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reps-file", help="calculate only the reps listed in this file, one id per line"
     )
+    parser.add_argument("--formats", help="output files: parquet, csv or parquet,csv (the default)")
     parser.add_argument(
-        "--formats",
-        help="output files: parquet, csv or parquet,csv (the default; --distributed: parquet)",
+        "--collect",
+        action="store_true",
+        help="with --backend spark: send the inputs from this process and bring every line "
+        "back to it, instead of Spark reading and writing the files itself",
     )
     parser.add_argument(
         "--distributed",
         action="store_true",
-        help="with --backend spark: Spark reads the credits file and writes the earnings as "
-        "a Parquet dataset folder; no credit or line passes through this process",
+        help="with --backend spark: Spark reads the credits file and writes the earnings "
+        "(the default)",
     )
     parser.add_argument("--out", required=True, help="output folder")
 
@@ -189,7 +196,13 @@ def run_calc(args: argparse.Namespace) -> int:
     try:
         if args.backend != "duckdb" and _reps(args) is not None:
             raise EngineError("--reps and --reps-file need the duckdb backend")
-        if getattr(args, "distributed", False):
+        if args.backend != "spark" and getattr(args, "distributed", False):
+            raise EngineError("--distributed needs --backend spark")
+        if args.backend != "spark" and getattr(args, "collect", False):
+            raise EngineError("--collect needs --backend spark")
+        if getattr(args, "distributed", False) and getattr(args, "collect", False):
+            raise EngineError("--distributed and --collect exclude each other")
+        if args.backend == "spark" and not getattr(args, "collect", False):
             rows = _run_distributed(args)
         elif args.backend == "duckdb":
             # From files to files: the credits are read in batches, the lines stream out.
@@ -232,14 +245,7 @@ def run_calc(args: argparse.Namespace) -> int:
 
 
 def _run_distributed(args: argparse.Namespace) -> dict[str, int]:
-    """``--distributed``: Spark from files to files (backends/spark_files.py)."""
-    if args.backend != "spark":
-        raise EngineError("--distributed needs --backend spark")
-    if _formats(args, default="parquet") != ("parquet",):
-        raise EngineError(
-            "--distributed writes Parquet only (the earnings as a dataset folder): "
-            "leave out --formats or give --formats parquet"
-        )
+    """Spark from files to files (backends/spark_files.py)."""
     from .backends.spark import local_session
     from .backends.spark_files import calculate_files_on_spark
 
@@ -248,6 +254,7 @@ def _run_distributed(args: argparse.Namespace) -> dict[str, int]:
         args.credits,
         out=args.out,
         spark=local_session(master=args.spark_master),
+        formats=_formats(args),
         **_small_inputs(args),
     )
     return written.rows

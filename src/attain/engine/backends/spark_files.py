@@ -15,13 +15,16 @@ not fit one machine:
   as a Parquet dataset: ``OUT/earnings.parquet/`` is a folder of part files which, read in
   the order of their names, hold the lines in that order;
 - the payouts and component payouts are summed by Spark (the SQL ``files.sums_query`` runs
-  for DuckDB) and, one row per rep and period, written as single files.
+  for DuckDB) and, one row per rep and period, written as single files;
+- with ``"csv"`` in ``formats``, this process streams the Parquet dataset, part file after
+  part file and batch after batch, into one ``earnings.csv`` (the same writer and bytes as
+  DuckDB's), and writes the sums as CSV too.
 
 The executors need ``attain`` installed (``pip install 'attain[spark]'``), and the output
 and scratch folders (next to ``OUT``) must be reachable under the same path from the driver
 and the executors: on a cluster, a shared filesystem. The lines are the same as DuckDB's,
-line for line (``tests/engine/test_spark_files.py``). Parquet only: CSV of a dataset this
-size is not what anyone reads, and Spark's CSV writer formats decimals its own way.
+line for line (``tests/engine/test_spark_files.py``). The CSV is not written by Spark,
+whose CSV writer formats decimals its own way and writes a folder of parts.
 """
 
 from __future__ import annotations
@@ -31,17 +34,25 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import EngineError
 from ..explain_sql import explain_lines
-from ..files import SUMS, Written, check_credits_file, check_unique_credit_ids, sums_query
+from ..files import (
+    SUMS,
+    Written,
+    check_credits_file,
+    check_formats,
+    check_unique_credit_ids,
+    sums_query,
+)
 from ..prepare import prepare
 from ..results import LINE_ORDER, LINE_SCHEMA
 from ..spec import Plan
@@ -72,13 +83,16 @@ def calculate_files_on_spark(
     *,
     out: str | Path,
     spark: SparkSession | None = None,
+    formats: Sequence[str] = ("parquet",),
     progress: Callable[[str], None] | None = None,
     **options,
 ) -> Written:
     """``calculate(...)`` on Spark with the credits read by Spark from a CSV or Parquet file
     and ``earnings`` (a Parquet dataset folder), ``payouts`` and ``component_payouts``
-    (Parquet files) written to ``out``. The other inputs and ``options`` are taken as for
+    (Parquet files) written to ``out``; with ``"csv"`` in ``formats``, also (or only, without
+    ``"parquet"``) each as one CSV file. The other inputs and ``options`` are taken as for
     ``calculate``; ``spark`` is the session to run on (default: the local one)."""
+    formats = check_formats(formats)
     done = progress or (lambda phase: None)
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +112,7 @@ def calculate_files_on_spark(
         staged: list[tuple[Path, Path]] = []
         try:
             with program_lines(prepared, session) as lines:
-                rows = _write(session, lines, out, staged)
+                rows = _write(session, lines, out, staged, formats, Path(scratch))
             done("calculate and write")
             for temporary, final in staged:
                 _replace(temporary, final)
@@ -115,9 +129,17 @@ _BATCHES = {"spark.sql.execution.arrow.maxRecordsPerBatch": BATCH_ROWS}
 
 
 def _write(
-    session: SparkSession, lines: DataFrame | None, out: Path, staged: list[tuple[Path, Path]]
+    session: SparkSession,
+    lines: DataFrame | None,
+    out: Path,
+    staged: list[tuple[Path, Path]],
+    formats: tuple[str, ...],
+    scratch: Path,
 ) -> dict[str, int]:
-    earnings = _stage(out, "earnings.parquet", staged)
+    if "parquet" in formats:
+        earnings = _stage(out, "earnings.parquet", staged)
+    else:  # written by Spark all the same, as the source of the CSV
+        earnings = scratch / "earnings.parquet"
     if lines is None:  # no plan in force: no line
         lines = session.createDataFrame([], spark_schema(OUTPUT_SCHEMA))
     lines = lines.select(*OUTPUT_SCHEMA.names).persist()
@@ -132,18 +154,39 @@ def _write(
             warnings.filterwarnings("ignore", PANDAS_WARNING)
             explained = ordered.mapInArrow(explain_batches, spark_schema(LINE_SCHEMA))
         explained.write.parquet(str(earnings))
+        if "csv" in formats:
+            _dataset_to_csv(earnings, _stage(out, "earnings.csv", staged))
         rows = {"earnings": lines.count()}
         for name, keys, schema in SUMS:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", PANDAS_WARNING)
                 table = _sql(session, sums_query(keys)).toArrow()
             table = table.select(schema.names).cast(schema)
-            pq.write_table(table, _stage(out, f"{name}.parquet", staged))
+            if "parquet" in formats:
+                pq.write_table(table, _stage(out, f"{name}.parquet", staged))
+            if "csv" in formats:
+                pacsv.write_csv(table, _stage(out, f"{name}.csv", staged))
             rows[name] = table.num_rows
         return rows
     finally:
         session.catalog.dropTempView(LINES_VIEW)
         lines.unpersist()
+
+
+CSV_BATCH_ROWS = 100_000
+
+
+def _dataset_to_csv(dataset: Path, target: Path) -> None:
+    """The earnings dataset's lines, part file after part file (their line order), into
+    one CSV file, a batch at a time: the driver never holds the book."""
+    with pacsv.CSVWriter(target, LINE_SCHEMA) as writer:
+        for part in _parts(dataset):
+            for batch in pq.ParquetFile(part).iter_batches(CSV_BATCH_ROWS):
+                writer.write_table(pa.Table.from_batches([batch]).cast(LINE_SCHEMA))
+
+
+def _parts(dataset: Path) -> list[Path]:
+    return sorted(p for p in dataset.iterdir() if p.suffix == ".parquet")
 
 
 def explain_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -180,8 +223,7 @@ def read_earnings(out: str | Path) -> pa.Table:
     folder = Path(out) / "earnings.parquet"
     if not folder.is_dir():
         raise EngineError(f"{folder}: no earnings dataset")
-    parts = sorted(p for p in folder.iterdir() if p.suffix == ".parquet")
-    tables = [pq.ParquetFile(p).read() for p in parts]
+    tables = [pq.ParquetFile(p).read() for p in _parts(folder)]
     if not tables:
         return LINE_SCHEMA.empty_table()
     return pa.concat_tables([t.cast(LINE_SCHEMA) for t in tables])
