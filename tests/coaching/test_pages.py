@@ -166,3 +166,17 @@ def test_manager_home_pages_the_team_lists(client, coaching_org, monkeypatch):
     # Out-of-range or junk page numbers give the nearest page.
     assert client.get(HOME + "?reps_page=999").context["insight_rows"].number == rows
     assert client.get(HOME + "?reps_page=x").context["insight_rows"].number == 1
+
+
+def test_skills_matrix_pages_the_team(client, coaching_org, monkeypatch):
+    from attain.coaching import views
+
+    monkeypatch.setattr(views, "HEAT_MAP_ROWS", 1)
+    coaching_org.login(client, "walt")
+    url = reverse("coaching:skills")
+    first = client.get(url)
+    reps = first.context["page"].paginator.count
+    assert reps >= 2 and len(first.context["rows"]) == 1
+    assert f"Page 1 of {reps}" in text(first)
+    last = client.get(url + f"?page={reps}")
+    assert last.context["rows"][0].rep != first.context["rows"][0].rep

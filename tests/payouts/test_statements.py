@@ -189,3 +189,19 @@ def test_team_home_does_not_query_per_rep_and_period(
         ("2026-03", Decimal("0"), 0),
         ("2026-02", Decimal("1300.00"), 2),
     ]
+
+
+def test_team_statements_come_a_page_at_a_time(client, pay_org, monkeypatch):
+    from attain.payouts import views_statements
+
+    approved(pay_org)
+    monkeypatch.setattr(views_statements, "TEAM_STATEMENT_ROWS", 2)
+    pay_org.login(client, "vera")
+    first = client.get(reverse("payouts:home"))
+    reps = first.context["team_page"].paginator.count
+    assert reps > 2 and len(first.context["team"]) == 2
+    html = first.content.decode()
+    assert f"1–2 of {reps} reps" in html and 'aria-label="Pages of team statements"' in html
+    seen = {rep for rep, _ in first.context["team"]}
+    second = client.get(reverse("payouts:home") + "?page=2")
+    assert not seen & {rep for rep, _ in second.context["team"]}

@@ -215,3 +215,27 @@ def test_rep_home_lists_open_action_items_and_ticks_them_off(org, client, monkey
     response = client.post(f"/coaching/items/{item.pk}/done/", {"done": "1", "next": "/"})
     assert response.status_code == 302 and response.url == "/"
     assert "No open action items" in client.get("/").content.decode()
+
+
+def test_a_large_team_comes_a_page_at_a_time_and_the_chart_shows_the_top(
+    client, web_org, monkeypatch
+):
+    """A vice president's team runs to thousands: the table pages (most won first, the
+    totals still the whole team's) and the chart shows the reps who won most."""
+    from attain.reports import selectors, views
+
+    monkeypatch.setattr(views, "TEAM_ROWS", 2)
+    monkeypatch.setattr(selectors, "CHART_REPS", 2)
+    first = home(client, web_org, "walt")
+    page = text(first)
+    assert [row.rep.name for row in first.context["rows"]] == ["Walt Example", "Wendy Example"]
+    assert "1–2 of 3, most won first" in page and "Page 1 of 2" in page
+    assert str(first.context["team"].won_quarter) == "USD 36,000.00"  # the whole team
+    assert "the 2 who won most" in page
+    figure = json.loads(
+        re.search(r'id="won-chart-data"[^>]*>(.*?)</script>', first.content.decode()).group(1)
+    )
+    assert figure["data"][0]["x"] == ["Walt Example", "Wendy Example"]
+    second = client.get(reverse("home") + "?page=2")
+    assert [row.rep.name for row in second.context["rows"]] == ["Will Example"]
+    assert 'aria-label="Pages of reps"' in text(second)

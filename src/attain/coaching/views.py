@@ -43,6 +43,7 @@ from attain.reports.paging import page_of
 # Rows per page of the home page's two team lists.
 INSIGHT_ROWS = 50
 OPPORTUNITIES = 10
+HEAT_MAP_ROWS = 50  # reps per page of the skills matrix
 
 
 def _guard(request) -> tuple[dt.date, str]:
@@ -509,8 +510,9 @@ def skills_matrix(request):
             services.add_skill(**form.cleaned_data)
             messages.success(request, "Skill added.")
             return redirect("coaching:skills")
-    skill_list, rows = selectors.heat_map(reps)
-    context = {"skills": skill_list, "rows": rows, "form": form, "role": role}
+    page = page_of(request, reps, HEAT_MAP_ROWS)
+    skill_list, rows = selectors.heat_map(list(page.object_list))
+    context = {"skills": skill_list, "rows": rows, "page": page, "form": form, "role": role}
     return render(request, "coaching/skills.html", context)
 
 

@@ -34,6 +34,8 @@ from attain.people.models import Rep
 from attain.reports.paging import page_of
 from attain.sales.models import Deal
 
+TEAM_STATEMENT_ROWS = 50  # reps per page of a manager's team statements
+
 
 def _safe_url(name: str, *args) -> str | None:
     try:
@@ -72,9 +74,12 @@ def home(request):
             context["picked_periods"] = selectors.statement_periods(user, picked.pk)
     elif own is not None:
         visible = people.visible_rep_ids(user) or set()
-        team = Rep.objects.filter(pk__in=visible - {own.pk}).order_by("name")
-        index = selectors.statement_index(user, [rep.pk for rep in team])
-        context["team"] = [(rep, index[rep.pk]) for rep in team]
+        team = Rep.objects.filter(pk__in=visible - {own.pk}).order_by("name", "pk")
+        # A page of the team at a time: a vice president's runs to thousands of reps.
+        page = page_of(request, team, TEAM_STATEMENT_ROWS)
+        index = selectors.statement_index(user, [rep.pk for rep in page])
+        context["team"] = [(rep, index[rep.pk]) for rep in page]
+        context["team_page"] = page
     return render(request, "payouts/home.html", context)
 
 

@@ -242,9 +242,16 @@ def team_home(manager: Rep, as_of: dt.date) -> TeamHome:
     )
 
 
+# Bars in the won-per-rep chart: the reps who won most (rows come sorted so); past a few
+# dozen bars a chart is a smear, and a vice president's team has thousands of reps.
+CHART_REPS = 30
+
+
 def won_chart(rows: list[TeamRow], periods: Periods) -> dict:
     """A Plotly bar chart figure (plain JSON-able dict) of won per rep, one trace per
-    currency. Floats are fine here: the chart only draws; the table shows exact figures."""
+    currency, for the first ``CHART_REPS`` rows. Floats are fine here: the chart only draws;
+    the table shows exact figures."""
+    rows = rows[:CHART_REPS]
     currencies = sorted({m.currency for r in rows for m in r.won_quarter.amounts}) or [
         DEFAULT_CURRENCY
     ]

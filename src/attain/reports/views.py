@@ -8,6 +8,9 @@ from attain.coaching import selectors as coaching
 from attain.people import selectors as people
 from attain.people.models import User
 from attain.reports import selectors
+from attain.reports.paging import page_of
+
+TEAM_ROWS = 50  # reps per page of a manager's team table
 
 
 @login_required
@@ -25,9 +28,14 @@ def home(request):
     if rep is None:
         return render(request, "reports/home_unlinked.html", {"role": role})
     if role == User.Role.MANAGER:
-        return render(
-            request, "reports/home_manager.html", {"team": selectors.team_home(rep, day), "me": rep}
-        )
+        team = selectors.team_home(rep, day)
+        context = {
+            "team": team,
+            "me": rep,
+            "rows": page_of(request, team.rows, TEAM_ROWS),
+            "chart_reps": selectors.CHART_REPS,
+        }
+        return render(request, "reports/home_manager.html", context)
     goal = coaching.current_goal(rep)
     context = {
         "home": selectors.rep_home(rep, day),
