@@ -15,6 +15,7 @@ Accounts that nothing covers are "uncaught".
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +28,16 @@ class AccountFacts:
     postcode: str = ""
     industry: str = ""
     potential: Decimal = Decimal("0")
+
+    def facts(self) -> tuple:
+        """What a rule compares, names lower-cased once (``TerritoryRule.test``)."""
+        return (
+            self.region.lower(),
+            self.state.lower(),
+            self.postcode,
+            self.industry.lower(),
+            self.potential,
+        )
 
 
 @dataclass(frozen=True)
@@ -58,19 +69,26 @@ class TerritoryRule:
         )
 
     def matches(self, a: AccountFacts) -> bool:
+        return self.test is not None and _fits(self.test, a.facts())
+
+    @functools.cached_property
+    def test(self) -> tuple | None:
+        """The rule's conditions, names lower-cased once, for ``_fits``; None for a listed
+        territory or one without conditions (no rule catches anything then)."""
         if self.listed or not self.conditions():
-            return False
-        if self.region and a.region.lower() != self.region.lower():
-            return False
-        if self.state and a.state.lower() != self.state.lower():
-            return False
-        if self.postcode_prefix and not a.postcode.startswith(self.postcode_prefix):
-            return False
-        if self.industry and a.industry.lower() != self.industry.lower():
-            return False
-        if self.potential_min is not None and a.potential < self.potential_min:
-            return False
-        return not (self.potential_max is not None and a.potential >= self.potential_max)
+            return None
+        return (
+            self.region.lower(),
+            self.state.lower(),
+            self.postcode_prefix,
+            self.industry.lower(),
+            self.potential_min,
+            self.potential_max,
+        )
+
+    @functools.cached_property
+    def reason(self) -> str:
+        return f"{self.describe()} → {self.name}"
 
     def describe(self) -> str:
         if self.listed:
@@ -132,13 +150,28 @@ def resolve(
             )  # fmt: skip
             continue
         names = listed.get(account.id, set())
+        facts = account.facts()
         for t in ordered:
-            if (t.listed and t.id in names) or t.matches(account):
+            if (t.listed and t.id in names) or (t.test is not None and _fits(t.test, facts)):
                 result[account.id] = Assignment(
-                    account.id, t.id, t.name, f"{t.describe()} → {t.name}",
-                    "listed" if t.listed else "rule",
-                )  # fmt: skip
+                    account.id, t.id, t.name, t.reason, "listed" if t.listed else "rule"
+                )
                 break
         else:
             result[account.id] = Assignment(account.id, None, "", "no rule catches it", "uncaught")
     return result
+
+
+def _fits(test: tuple, facts: tuple) -> bool:
+    """Whether an account's facts (``AccountFacts.facts``) meet a rule's conditions
+    (``TerritoryRule.test``): every condition set must hold; names compare ignoring case."""
+    region, state, prefix, industry, low, high = test
+    a_region, a_state, a_postcode, a_industry, a_potential = facts
+    return (
+        (not region or a_region == region)
+        and (not state or a_state == state)
+        and (not prefix or a_postcode.startswith(prefix))
+        and (not industry or a_industry == industry)
+        and (low is None or a_potential >= low)
+        and (high is None or a_potential < high)
+    )
