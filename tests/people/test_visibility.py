@@ -112,3 +112,21 @@ def test_scoping_by_subquery_matches_the_visible_ids(org):
                 assert subquery is None
             else:
                 assert set(subquery.values_list("id", flat=True)) == ids, (username, day)
+
+
+def test_a_reps_deals_are_those_owned_or_credited_once_each(org, client):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from attain.sales.models import Credit
+    from attain.sales.selectors import deals_of_rep
+
+    shared = org.deals["eddie"][0]
+    Credit.objects.create(deal=shared, rep=org.reps["will"], role="split", share=Decimal("0.5"))
+    deals = list(deals_of_rep(org.reps["will"]))
+    assert sorted(d.pk for d in deals) == sorted(d.pk for d in [*org.deals["will"], shared])
+    # Walt sees Will's page and every deal on it; all are visible to Walt anyway.
+    org.login(client, "walt")
+    page = client.get(reverse("people:rep_detail", args=[org.reps["will"].pk]))
+    assert {d.pk for d in page.context["deals"]} == {d.pk for d in deals}

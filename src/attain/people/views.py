@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
 from attain.people import selectors
 from attain.people.forms import RepFilterForm
 from attain.reports.paging import page_of, render_list
 from attain.reports.selectors import periods_for, won_in_quarter_by_rep
-from attain.sales.selectors import activities_visible_to, deals_visible_to
+from attain.sales.selectors import activities_visible_to, deals_of_rep
 
 RECENT_ACTIVITIES = 20
 
@@ -35,12 +34,12 @@ def rep_list(request):
 def rep_detail(request, pk: int):
     day = selectors.today()
     rep = get_object_or_404(selectors.reps_visible_to(request.user, day), pk=pk)
-    deals = deals_visible_to(request.user, day).filter(Q(owner=rep) | Q(credits__rep=rep))
+    deals = deals_of_rep(rep)  # the rep is visible, and so are their deals
     context = {
         "rep": rep,
         "team": selectors.team_of(rep, day),
         "history": selectors.team_history(rep),
-        "deals": page_of(request, deals.distinct()),
+        "deals": page_of(request, deals),
         "activities": activities_visible_to(request.user, day).filter(rep=rep)[:RECENT_ACTIVITIES],
         "today": day,
     }
