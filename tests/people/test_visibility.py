@@ -130,3 +130,23 @@ def test_a_reps_deals_are_those_owned_or_credited_once_each(org, client):
     org.login(client, "walt")
     page = client.get(reverse("people:rep_detail", args=[org.reps["will"].pk]))
     assert {d.pk for d in page.context["deals"]} == {d.pk for d in deals}
+
+
+def test_an_accounts_deals_are_scoped_as_every_deal_is(org):
+    """Tested deal by deal, an account's deals visible to each user are the visible deals
+    of that account."""
+    from decimal import Decimal
+
+    from attain.sales.models import Credit, Deal
+    from attain.sales.selectors import account_deals_visible_to
+
+    account = org.accounts["eddie"]
+    Deal.objects.filter(pk=org.deals["will"][1].pk).update(account=account)
+    Credit.objects.create(
+        deal=org.deals["eddie"][0], rep=org.reps["wendy"], role="split", share=Decimal("0.5")
+    )
+    for username in ("admin", "vera", "walt", "erin", "wendy", "will", "eddie"):
+        user = org.users[username]
+        expected = set(deals_visible_to(user, BEFORE).filter(account=account))
+        assert set(account_deals_visible_to(user, account, BEFORE)) == expected, username
+    assert len(set(account_deals_visible_to(org.users["will"], account, BEFORE))) == 1

@@ -46,7 +46,7 @@ def account_list(request):
 def account_detail(request, pk: int):
     day = people.today()
     account = get_object_or_404(selectors.accounts_visible_to(request.user, day), pk=pk)
-    deals = selectors.deals_visible_to(request.user, day).filter(account=account)
+    deals = selectors.account_deals_visible_to(request.user, account, day)
     context = {
         "account": account,
         "territory": territory_for_account(account, day),
