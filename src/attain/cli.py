@@ -6,6 +6,7 @@ attain import ENTITY FILE [--preset salesforce|hubspot] [--dry-run]
 attain migrate
 attain createuser USERNAME --role admin|finance|manager|rep [--rep EXTERNAL_ID]
 attain createtoken USERNAME [--name NAME]
+attain weekly-report [--date YYYY-MM-DD] [--user USERNAME ...] [--force]
 attain manage ...        (any Django management command)
 """
 
@@ -84,6 +85,34 @@ def cmd_createtoken(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_weekly_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from attain.reports import weekly
+
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        print(f"error: --date {args.date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        start, end, outcomes = weekly.send_weekly_reports(
+            day, usernames=args.user, force=args.force
+        )
+    except weekly.UnknownUser as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Weekly report for {start} to {end}:")
+    for outcome in outcomes:
+        if outcome.sent_to:
+            print(f"  sent     {outcome.username} <{outcome.sent_to}>")
+        else:
+            print(f"  skipped  {outcome.username}: {outcome.skipped}")
+    sent = sum(1 for o in outcomes if o.sent_to)
+    print(f"{sent} sent, {len(outcomes) - sent} skipped.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -126,6 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     token.set_defaults(func=cmd_createtoken)
+
+    report = sub.add_parser(
+        "weekly-report",
+        help="email each user their last full week (run it on Mondays; once a week per user)",
+    )
+    report.add_argument(
+        "--date", help="the day of sending (default: today); reports the week before"
+    )
+    report.add_argument("--user", action="append", help="only this user (repeatable)")
+    report.add_argument("--force", action="store_true", help="send again a week already sent")
+    report.set_defaults(func=cmd_weekly_report)
 
     calc = sub.add_parser("calc", help="calculate earnings from plan files and CSV/Parquet inputs")
     add_calc_arguments(calc)

@@ -5,6 +5,11 @@ ATTAIN_DATA_DIR default ./var (SQLite file, uploads, Parquet exports)
 SECRET_KEY     default: a random key created once in <ATTAIN_DATA_DIR>/secret_key
 ALLOWED_HOSTS  comma separated, default 127.0.0.1,localhost
 DEBUG          1/true/yes to turn on
+ATTAIN_MAIL    how mail leaves: file (default: each message a file under
+               <ATTAIN_DATA_DIR>/mail), smtp (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+               EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) or console
+ATTAIN_MAIL_FROM  sender of the weekly report, default "Attain <attain@localhost>"
+ATTAIN_BASE_URL   the address links in emails point to, default http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -163,6 +168,27 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Largest upload the import page accepts, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Mail (the weekly report, docs/weekly-report.md). Without a mail server configured the
+# messages are written as files, so nothing is lost and nothing leaves the machine.
+_MAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_mail = os.environ.get("ATTAIN_MAIL", "file").strip().lower()
+if _mail not in _MAIL_BACKENDS:
+    raise ValueError(f"ATTAIN_MAIL must be one of {', '.join(_MAIL_BACKENDS)}; got {_mail!r}")
+EMAIL_BACKEND = _MAIL_BACKENDS[_mail]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_MAIL_FROM", "Attain <attain@localhost>")
+ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES")

@@ -50,6 +50,7 @@ def fixed(name):
 # fmt: off
 PAGES = [
     ("home", fixed("home"), ALL),
+    ("weekly report", fixed("weekly_report"), ALL),
     ("rep list", fixed("people:rep_list"), ALL),
     ("own rep", rep_url("will"), ALL),
     ("teammate rep", rep_url("wendy"), TEAMMATE),

@@ -322,6 +322,15 @@ class DatabaseSink:
                 role=login.role,
                 rep_external_id=rep,
             )
+            # Every demo login has an address, so the weekly report has someone to go to
+            # (written as files under the data folder unless a mail server is configured).
             if login.rep_id is not None:
                 first, _, last = reps["name"][login.rep_id - 1].partition(" ")
-                User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+                email = reps["email"][login.rep_id - 1]
+                User.objects.filter(pk=user.pk).update(
+                    first_name=first, last_name=last, email=email
+                )
+            else:
+                User.objects.filter(pk=user.pk).update(
+                    email=f"{login.username}@attain-demo.example"
+                )

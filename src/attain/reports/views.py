@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from attain.coaching import goals
 from attain.coaching import selectors as coaching
 from attain.people import selectors as people
 from attain.people.models import User
-from attain.reports import selectors
+from attain.reports import selectors, weekly
 from attain.reports.paging import page_of
 
 TEAM_ROWS = 50  # reps per page of a manager's team table
@@ -45,3 +48,27 @@ def home(request):
         "progress": goals.progress(goal, day) if goal else None,
     }
     return render(request, "reports/home_rep.html", context)
+
+
+@login_required
+def weekly_report(request):
+    """The user's own weekly report as the email shows it, and whether they get it."""
+    user = request.user
+    if request.method == "POST":
+        wanted = request.POST.get("subscribed") == "1"
+        weekly.set_subscribed(user, wanted)
+        messages.success(
+            request, "The weekly email is on." if wanted else "The weekly email is stopped."
+        )
+        return redirect("weekly_report")
+    start, end = weekly.last_full_week(people.today())
+    context = {
+        "report": weekly.build_report(user, start, end),
+        "week_start": start,
+        "week_end": end,
+        "sent_on": end + dt.timedelta(days=1),
+        "subscribed": weekly.subscribed(user),
+        "address": weekly.address_of(user),
+        "last_sent": user.weekly_reports.first(),
+    }
+    return render(request, "reports/weekly.html", context)
