@@ -27,6 +27,10 @@ class AccountFilterForm(forms.Form):
         self.fields["state"].choices = _choices(list(states), "All states")
 
 
+# Above this many visible owners the owner filter is a search box instead of a list.
+OWNER_PICKER_LIMIT = 200
+
+
 class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", widget=_search("Deal, id or account"))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Deal.Status.choices])
@@ -43,5 +47,12 @@ class DealFilterForm(forms.Form):
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if owners is not None:
+        if owners is None:
+            return
+        if owners.count() > OWNER_PICKER_LIMIT:
+            # A list of thousands is no way to pick: search the owners by name or rep id.
+            self.fields["owner"] = forms.CharField(
+                required=False, label="Owner", widget=_search("Owner's name or rep id")
+            )
+        else:
             self.fields["owner"].queryset = owners

@@ -82,10 +82,12 @@ def search_deals(
     status: str = "",
     deal_type: str = "",
     owner_id: int | None = None,
+    owner_text: str = "",
     closed_from: dt.date | None = None,
     closed_to: dt.date | None = None,
 ) -> QuerySet[Deal]:
-    """Filter deals by text (name, external id, account) and by their fields.
+    """Filter deals by text (name, external id, account) and by their fields; the owner
+    by id (a pick from the list) or by text (part of the name, or the whole rep id).
 
     The close date range is inclusive at both ends; deals without a close date drop out
     as soon as either end is given.
@@ -101,6 +103,11 @@ def search_deals(
         deals = deals.filter(deal_type=deal_type)
     if owner_id:
         deals = deals.filter(owner_id=owner_id)
+    owner_text = owner_text.strip()
+    if owner_text:
+        deals = deals.filter(
+            Q(owner__name__icontains=owner_text) | Q(owner__external_id__iexact=owner_text)
+        )
     if closed_from:
         deals = deals.filter(close_date__gte=closed_from)
     if closed_to:
