@@ -88,3 +88,17 @@ def test_distribute_previews_then_saves(client, quota_org):
     assert sum(west.values_list("amount", flat=True)) == Decimal("1000000.00")
     bad = client.post(url, {**form, "seasonality": "1/2", "action": "preview"})
     assert "4 weights" in bad.content.decode()
+
+
+def test_a_long_rep_list_becomes_a_search_box(client, quota_org, monkeypatch):
+    from attain.people import forms
+
+    monkeypatch.setattr(forms, "REP_PICKER_LIMIT", 1)
+    quota_org.login(client, "admin")
+    url = reverse("quotas:list")
+    assert 'placeholder="Name or rep id"' in client.get(url).content.decode()
+    by_name = client.get(url, {"rep": "will"}).context["page"]
+    assert {q.rep.name for q in by_name} == {"Will Example"}
+    by_id = client.get(url, {"rep": "R-EDDIE"}).context["page"]
+    assert {q.rep.name for q in by_id} == {"Eddie Example"}
+    assert client.get(url, {"rep": "nobody"}).context["page"].paginator.count == 0

@@ -143,6 +143,21 @@ def search_reps(
     return reps.annotate(team_name=team_today_subquery(as_of))
 
 
+def rep_text_q(text: str, prefix: str = "") -> Q:
+    """Rows whose rep (``prefix`` + ``name`` / ``external_id``) matches a rep filter's
+    search text: part of the name, or the whole rep id, ignoring case."""
+    return Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}external_id__iexact": text})
+
+
+def rep_filter(rows: QuerySet, picked, prefix: str = "rep__") -> QuerySet:
+    """``rows`` narrowed by a rep filter's cleaned value (``people.forms.rep_filter_field``):
+    a ``Rep``, the search text, or nothing."""
+    if isinstance(picked, Rep):
+        return rows.filter(**{f"{prefix.removesuffix('__')}_id": picked.pk})
+    text = (picked or "").strip()
+    return rows.filter(rep_text_q(text, prefix)) if text else rows
+
+
 def teams_of_reps(reps: QuerySet[Rep], as_of: dt.date) -> QuerySet[Team]:
     """Teams that the given reps belong to on ``as_of`` (for a team filter's choices)."""
     rows = TeamMembership.objects.filter(in_force_on(as_of), rep__in=reps)

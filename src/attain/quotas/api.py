@@ -147,13 +147,15 @@ def list_quotas(
     and ``team`` are external ids."""
     day = people.today()
     quotas = selectors.quotas_visible_to(request.auth, day)
-    rep_id = team_id = None
+    picked = team_id = None
     if rep:
-        rep_id = Rep.objects.filter(external_id=rep).values_list("id", flat=True).first() or -1
+        picked = Rep.objects.filter(external_id=rep).first()
+        if picked is None:
+            quotas = quotas.none()  # an unknown rep matches nothing
     if team:
         team_id = Team.objects.filter(external_id=team).values_list("id", flat=True).first() or -1
     found = selectors.search_quotas(
-        quotas, period=period, quota=quota, team_id=team_id, rep_id=rep_id, as_of=day
+        quotas, period=period, quota=quota, team_id=team_id, rep=picked, as_of=day
     )
     return paginate(found, page)
 

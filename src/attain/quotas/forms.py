@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from attain.people.forms import rep_filter_field
 from attain.people.models import Rep, Team
 from attain.quotas import distribution as dist
 from attain.quotas.services import DistributionRequest, QuotaData, parse_weights
@@ -23,8 +24,8 @@ class QuotaFilterForm(forms.Form):
         self.fields["quota"].choices = [("", "All quotas")] + [(n, n) for n in names]
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
         self.fields["team"].empty_label = "All teams"
-        self.fields["rep"].queryset = reps if reps is not None else Rep.objects.none()
-        self.fields["rep"].empty_label = "All reps"
+        reps = reps if reps is not None else Rep.objects.none()
+        self.fields["rep"] = rep_filter_field(reps, label="Rep", empty_label="All reps")
 
 
 class QuotaForm(forms.Form):

@@ -43,11 +43,12 @@ def search_quotas(
     period: str = "",
     quota: str = "",
     team_id: int | None = None,
-    rep_id: int | None = None,
+    rep: Rep | str | None = None,
     as_of: dt.date | None = None,
 ) -> QuerySet[Quota]:
     """Filter by period label (exact, or a year's prefix: ``2026`` finds 2026-Q1 too),
-    quota name, team (members of the team and the teams below it on ``as_of``), rep."""
+    quota name, team (members of the team and the teams below it on ``as_of``), rep (the
+    rep filter's value: a rep, or search text; ``people.selectors.rep_filter``)."""
     period = period.strip()
     if period:
         quotas = quotas.filter(Q(period=period) | Q(period__startswith=f"{period}-"))
@@ -59,8 +60,7 @@ def search_quotas(
             in_force_on(as_of or people.today()), team_id__in=teams
         )
         quotas = quotas.filter(rep_id__in=members.values("rep_id"))
-    if rep_id:
-        quotas = quotas.filter(rep_id=rep_id)
+    quotas = people.rep_filter(quotas, rep)
     return quotas.order_by("period", "rep__name", "quota", "id")
 
 

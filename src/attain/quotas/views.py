@@ -38,13 +38,13 @@ def quota_list(request):
         reps=reps.order_by("name"),
     )
     filters = form.cleaned_data if form.is_valid() else {}
-    team, rep = filters.get("team"), filters.get("rep")
+    team = filters.get("team")
     found = selectors.search_quotas(
         quotas,
         period=filters.get("period", ""),
         quota=filters.get("quota", ""),
         team_id=team.pk if team else None,
-        rep_id=rep.pk if rep else None,
+        rep=filters.get("rep"),
         as_of=day,
     )
     context = {

@@ -110,16 +110,18 @@ def list_deals(
     ``owner`` is a rep's external id; ``closed_from`` and ``closed_to`` bound the close date
     (both inclusive); ``q`` matches deal name, deal external id or account name.
     """
-    owner_id = None
+    visible = deals_visible_to(request.auth)
+    picked = None
     if owner.strip():
-        rep = Rep.objects.filter(external_id=owner.strip()).only("id").first()
-        owner_id = rep.id if rep is not None else -1  # an unknown owner matches nothing
+        picked = Rep.objects.filter(external_id=owner.strip()).only("id").first()
+        if picked is None:
+            visible = visible.none()  # an unknown owner matches nothing
     deals = search_deals(
-        deals_visible_to(request.auth),
+        visible,
         q=q,
         status=status or "",
         deal_type=deal_type or "",
-        owner_id=owner_id,
+        owner=picked,
         closed_from=closed_from,
         closed_to=closed_to,
     )

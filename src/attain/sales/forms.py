@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from attain.people.forms import rep_filter_field
 from attain.people.models import Rep
 from attain.sales.models import Deal
 
@@ -27,17 +28,11 @@ class AccountFilterForm(forms.Form):
         self.fields["state"].choices = _choices(list(states), "All states")
 
 
-# Above this many visible owners the owner filter is a search box instead of a list.
-OWNER_PICKER_LIMIT = 200
-
-
 class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", widget=_search("Deal, id or account"))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Deal.Status.choices])
     type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Deal.Type.choices])
-    owner = forms.ModelChoiceField(
-        queryset=Rep.objects.none(), required=False, empty_label="Any owner"
-    )
+    owner = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False)
     closed_from = forms.DateField(
         required=False, label="Closed from", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -47,12 +42,5 @@ class DealFilterForm(forms.Form):
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if owners is None:
-            return
-        if owners.count() > OWNER_PICKER_LIMIT:
-            # A list of thousands is no way to pick: search the owners by name or rep id.
-            self.fields["owner"] = forms.CharField(
-                required=False, label="Owner", widget=_search("Owner's name or rep id")
-            )
-        else:
-            self.fields["owner"].queryset = owners
+        if owners is not None:
+            self.fields["owner"] = rep_filter_field(owners, label="Owner", empty_label="Any owner")

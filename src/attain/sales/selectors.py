@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from attain.people.models import Rep, User
-from attain.people.selectors import visible_reps_subquery
+from attain.people.selectors import rep_filter, visible_reps_subquery
 from attain.sales.models import Account, Activity, Credit, Deal
 
 # Above this many visible reps, an account's activities are looked up account by account
@@ -81,13 +81,12 @@ def search_deals(
     q: str = "",
     status: str = "",
     deal_type: str = "",
-    owner_id: int | None = None,
-    owner_text: str = "",
+    owner: Rep | str | None = None,
     closed_from: dt.date | None = None,
     closed_to: dt.date | None = None,
 ) -> QuerySet[Deal]:
-    """Filter deals by text (name, external id, account) and by their fields; the owner
-    by id (a pick from the list) or by text (part of the name, or the whole rep id).
+    """Filter deals by text (name, external id, account) and by their fields; ``owner`` is
+    the owner filter's value (a rep, or search text: ``people.selectors.rep_filter``).
 
     The close date range is inclusive at both ends; deals without a close date drop out
     as soon as either end is given.
@@ -101,13 +100,7 @@ def search_deals(
         deals = deals.filter(status=status)
     if deal_type:
         deals = deals.filter(deal_type=deal_type)
-    if owner_id:
-        deals = deals.filter(owner_id=owner_id)
-    owner_text = owner_text.strip()
-    if owner_text:
-        deals = deals.filter(
-            Q(owner__name__icontains=owner_text) | Q(owner__external_id__iexact=owner_text)
-        )
+    deals = rep_filter(deals, owner, prefix="owner__")
     if closed_from:
         deals = deals.filter(close_date__gte=closed_from)
     if closed_to:

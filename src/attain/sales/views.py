@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from attain.people import selectors as people
-from attain.people.models import Rep
 from attain.reports.paging import page_of, render_list
 from attain.sales import selectors
 from attain.sales.forms import AccountFilterForm, DealFilterForm
@@ -63,14 +62,12 @@ def deal_list(request):
     deals = selectors.deals_visible_to(request.user, day)
     form = DealFilterForm(request.GET or None, owners=people.reps_visible_to(request.user, day))
     filters = form.cleaned_data if form.is_valid() else {}
-    owner = filters.get("owner")  # a rep picked from the list, or the search box's text
     found = selectors.search_deals(
         deals,
         q=filters.get("q", ""),
         status=filters.get("status", ""),
         deal_type=filters.get("type", ""),
-        owner_id=owner.id if isinstance(owner, Rep) else None,
-        owner_text=owner if isinstance(owner, str) else "",
+        owner=filters.get("owner"),
         closed_from=filters.get("closed_from"),
         closed_to=filters.get("closed_to"),
     )
