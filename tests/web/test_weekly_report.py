@@ -67,8 +67,9 @@ def test_a_reps_week_quarter_and_quota(web_org):
         "Calls, meetings and emails logged": "1",  # the 2026-02-01 call is not this week
         "Open pipeline now": "USD 30,000.00 (1 deal)",
         "Won in Q1 2026 so far": "USD 12,000.00 (1 deal)",
-        "Q1 2026 revenue quota": "USD 48,000.00",
-        "Attainment": "25% (USD 36,000.00 to go)",
+        # 46 of the quarter's 90 days: 48,000 × 46 / 90 = 24,533.33; 12,000 of it is 49%.
+        "Revenue quota, 1 January to 15 February": "USD 24,533.33",
+        "Attainment to date": "49% (USD 12,533.33 behind)",
     }
     assert report.subject == "Your week in Attain: 9 February to 15 February 2026"
     text = plain(report)

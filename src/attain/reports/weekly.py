@@ -115,20 +115,27 @@ def build_report(user: User, week_start: dt.date, week_end: dt.date) -> WeeklyRe
 
 
 def _quarter_figures(rep_ids: list[int], won: Total, week_end: dt.date) -> list[Figure]:
-    """Won this quarter to the week's end, against the quarter's revenue quota."""
+    """Won this quarter to the week's end, against the revenue quota of the same days (a
+    quota of a longer period counts by its days: ``quotas.windows``), so that attainment
+    says whether the quarter is on pace, whatever of its months have quotas yet."""
     periods = periods_for(week_end)
     label = periods.quarter_label
     figures = [Figure(f"Won in {label} so far", str(won), _deals(won.count))]
-    quota_end = periods.quarter_end + dt.timedelta(days=1)
-    quotas = quota_totals(rep_ids, "revenue", periods.quarter_start, quota_end)
+    after_end = week_end + dt.timedelta(days=1)
+    quotas = quota_totals(rep_ids, "revenue", periods.quarter_start, after_end)
     quota = sum(quotas.values(), Decimal("0"))
     if quota:
         done = won.in_currency(DEFAULT_CURRENCY)
         to_go = max(quota - done, Decimal("0"))
-        figures.append(Figure(f"{label} revenue quota", format_money(quota)))
-        note = f"{format_money(to_go)} to go" if to_go else "quota reached"
-        figures.append(Figure("Attainment", _percent(done, quota), note))
+        days = f"{periods.quarter_start.day} {periods.quarter_start:%B} to {_day(week_end)}"
+        figures.append(Figure(f"Revenue quota, {days}", format_money(quota)))
+        note = f"{format_money(to_go)} behind" if to_go else "on or ahead of quota"
+        figures.append(Figure("Attainment to date", _percent(done, quota), note))
     return figures
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B}"
 
 
 def _rep_sections(rep: Rep, start: dt.date, end: dt.date) -> list[Section]:
