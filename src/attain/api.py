@@ -102,6 +102,7 @@ def validation_failed(request: HttpRequest, exc: ValidationError):
 
 def register_routers() -> None:
     from attain.coaching.api import router as coaching_router
+    from attain.forecasts.api import router as forecasts_router
     from attain.leaderboards.webhooks import router as webhooks_router
     from attain.payouts.api_modelling import router as modelling_router
     from attain.payouts.api_runs import router as runs_router
@@ -120,6 +121,7 @@ def register_routers() -> None:
     api.add_router("/", modelling_router)
     api.add_router("/", webhooks_router)
     api.add_router("/coaching", coaching_router)
+    api.add_router("/", forecasts_router)
 
 
 register_routers()

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "attain.plans",
     "attain.quotas",
     "attain.payouts",
+    "attain.forecasts",
 ]
 
 MIDDLEWARE = [

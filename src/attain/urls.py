@@ -17,6 +17,7 @@ urlpatterns = [
     path("leaderboards/", include("attain.leaderboards.urls")),
     path("plans/", include("attain.plans.urls")),
     path("quotas/", include("attain.quotas.urls")),
+    path("forecasts/", include("attain.forecasts.urls")),
     path("pay/", include("attain.payouts.urls")),
     path("audit/", include("attain.audit.urls")),
     path("admin/", admin.site.urls),

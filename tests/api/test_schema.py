@@ -54,6 +54,10 @@ ENDPOINTS = {
     ("get", "/api/coaching/sessions/{session_id}"),
     ("get", "/api/coaching/action-items"),
     ("patch", "/api/coaching/action-items/{item_id}"),
+    # forecasts
+    ("get", "/api/forecasts"),
+    ("get", "/api/forecasts/calls"),
+    ("post", "/api/forecasts/calls"),
     # webhooks
     ("post", "/api/webhooks/deals"),
     # payouts: plan modelling

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import models
 
 from attain.coaching.models import PersonalGoal
 from attain.demo.config import DemoConfig
@@ -84,3 +85,25 @@ def test_modelling_warns_about_the_per_unit_plan_only(demo_pay):
     assert candidate.warnings == []
     # Both plans cost about the same (the margin plan's rates are scaled to match).
     assert abs(candidate.total - current.total) <= current.total / 5
+
+
+def test_demo_forecast_has_calls_and_accuracy(demo_pay, client):
+    """Every rep who owns deals called the last four quarters at mid-quarter and this one;
+    managers called for their teams; the pages show them, and the bias of each rep's calls
+    shows in their accuracy."""
+    from attain.forecasts import selectors as forecasts
+    from attain.forecasts.models import ForecastCall
+
+    owners = Rep.objects.filter(owned_deals__isnull=False).distinct()
+    quarters = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    own = ForecastCall.objects.filter(scope="own")
+    assert own.count() == owners.count() * len(quarters)
+    assert sorted(set(own.values_list("period", flat=True))) == quarters
+    assert ForecastCall.objects.filter(scope="team", period="2026-Q4").exists()
+    assert not ForecastCall.objects.filter(best_case__lt=models.F("commit")).exists()
+    rep = Rep.objects.get(user__username="rep")
+    history = forecasts.accuracy(rep, "own", AS_OF)
+    assert all(row.commit is not None for row in history)
+    assert client.login(username="manager", password="attain-manager-demo")
+    page = client.get("/forecasts/").content.decode()
+    assert "Team forecast" in page and "Your team call: commit" in page

@@ -42,6 +42,10 @@ def territory_url(key):
     return lambda org: reverse("territories:territory_detail", args=[org.territories[key].pk])
 
 
+def forecast_url(name):
+    return lambda org: reverse("forecasts:rep", args=[org.reps[name].pk])
+
+
 def fixed(name):
     return lambda org: reverse(name)
 
@@ -65,6 +69,10 @@ PAGES = [
     ("teammate deal", deal_url("wendy"), TEAMMATE),
     ("other team deal", deal_url("eddie"), OUTSIDE),
     ("other manager's deal", deal_url("erin"), OUTSIDE),
+    ("forecast", fixed("forecasts:home"), ALL),
+    ("own rep forecast", forecast_url("will"), ALL),
+    ("teammate forecast", forecast_url("wendy"), TEAMMATE),
+    ("other team forecast", forecast_url("eddie"), OUTSIDE),
     ("territory list", fixed("territories:territory_list"), NOT_REP),
     ("own subtree territory", territory_url("west"), NOT_REP),
     ("other team territory", territory_url("east"), {**OUTSIDE, "rep": 403}),

@@ -90,6 +90,10 @@ def create_showcase(as_of: dt.date) -> None:
     create_pay_demo(as_of)
     _demo_goal(as_of)
 
+    from attain.demo.forecasts import create_forecast_calls
+
+    create_forecast_calls(as_of)
+
 
 def _demo_goal(as_of: dt.date) -> None:
     """The demo rep saves half their commission toward a house deposit, counted from the
@@ -126,8 +130,9 @@ def delete_showcase() -> None:
     """Remove what ``create_showcase`` and users made on top of the org, before a reset."""
     from attain.announcements.models import Announcement
     from attain.demo.pay import delete_pay_demo
+    from attain.forecasts.models import ForecastCall
     from attain.leaderboards.models import Board, Competition, DisplayToken
 
     delete_pay_demo()
-    for model in (DisplayToken, Competition, Board, Announcement):
+    for model in (ForecastCall, DisplayToken, Competition, Board, Announcement):
         model.objects.all().delete()

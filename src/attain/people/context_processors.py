@@ -21,6 +21,7 @@ NAV = [
     ("Pay", "payouts:home", None),
     ("Plans", "plans:list", {"admin", "finance"}),
     ("Quotas", "quotas:list", {"admin", "finance", "manager"}),
+    ("Forecast", "forecasts:home", None),
     ("Imports", "imports:upload", {"admin"}),
     ("Audit log", "audit:list", {"admin", "finance"}),
 ]
