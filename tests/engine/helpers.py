@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,6 +84,15 @@ class Case:
             spark=spark,
             **self.options(),
         )
+
+
+@functools.cache
+def duckdb_result(folder: Path) -> Result:
+    """A worked example's result on DuckDB, calculated once per test process: the tests of
+    the other paths (files, chunks, some reps, Spark, PostgreSQL) all compare with it, and
+    recalculating it for each was a tenth of the engine tests' time. Results are Arrow
+    tables, immutable; only for an unmodified case (``load_case(folder)``)."""
+    return load_case(folder).run("duckdb")
 
 
 def load_case(folder: Path) -> Case:

@@ -17,7 +17,7 @@ from attain.engine import files as engine_files
 from attain.engine.files import calculate_files
 from attain.engine.results import COMPONENT_PAYOUT_SCHEMA, LINE_SCHEMA, PAYOUT_SCHEMA
 
-from .helpers import CONFORMANCE, load_case, plans_folder
+from .helpers import CONFORMANCE, duckdb_result, load_case, plans_folder
 from .test_conformance import COMPUTED
 
 OUTPUTS = {
@@ -45,7 +45,7 @@ def test_same_tables_and_csv_as_calculate(folder, chunk_credits, tmp_path):
     """Whole, and (``chunk_credits=1``) with every rep in a chunk of its own: roll-ups, team
     gates, draws and floors must come out the same when the reps are calculated apart."""
     case = load_case(folder)
-    expected = case.run("duckdb")
+    expected = duckdb_result(folder)
     phases = []
     written = run_files(case, tmp_path / "out", chunk_credits=chunk_credits, progress=phases.append)
     chunks = phases.count("calculate and write a chunk of reps")
@@ -271,7 +271,7 @@ def test_typed_parquet_credits_are_read_in_place_with_their_defaults(folder, tmp
     )
     run_files(case, tmp_path / "out", credits=source)
     assert in_place == [source]
-    expected = case.run("duckdb")
+    expected = duckdb_result(folder)
     for name, (attribute, _) in OUTPUTS.items():
         table = pq.read_table(tmp_path / "out" / f"{name}.parquet")
         assert table.equals(getattr(expected, attribute)), name
@@ -337,7 +337,7 @@ def test_cli_on_duckdb_writes_through_files(tmp_path, capsys):
         ]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    expected = load_case(case).run("duckdb").lines
+    expected = duckdb_result(case).lines
     assert pq.read_table(tmp_path / "out" / "earnings.parquet").equals(expected)
 
 
@@ -399,7 +399,7 @@ def test_a_run_for_some_reps_gives_their_lines_of_a_full_run(folder, tmp_path):
     """Recalculating only some reps (say, those whose credits changed) gives exactly their
     lines and payouts of a run over every rep: roll-ups, team gates and draws included."""
     case = load_case(folder)
-    expected = case.run("duckdb")
+    expected = duckdb_result(folder)
     reps = sorted(set(expected.payouts["rep_id"].to_pylist()))
     chosen = reps[::2]  # every other rep: a selection that splits teams
     written = run_files(case, tmp_path / "out", reps=chosen)
@@ -422,7 +422,7 @@ def test_cli_reps_limit_the_run(tmp_path, capsys):
     from attain.engine.cli import main
 
     case = CONFORMANCE / "38_manager_roll_up_hierarchy_change"
-    full = load_case(case).run("duckdb").payouts
+    full = duckdb_result(case).payouts
     reps = sorted(set(full["rep_id"].to_pylist()))
     listed = tmp_path / "reps.txt"
     listed.write_text(f"rep_id\n{reps[-1]}\n", encoding="utf-8")

@@ -29,7 +29,7 @@ from attain.engine.conditions import evaluate, parse_condition
 from attain.engine.spec import Plan
 
 from .builders import assignments_for, credits_table, make_plan
-from .helpers import CONFORMANCE, compare, load_case, plans_folder
+from .helpers import CONFORMANCE, compare, duckdb_result, load_case, plans_folder
 from .test_cash import calculate_cash, cash_cases
 from .test_conditions import COLUMNS, condition_query, families, texts, values
 from .test_conformance import COMPUTED, FAILING
@@ -79,7 +79,7 @@ def test_worked_example_on_postgres_is_identical_to_duckdb(database, folder):
     problems = compare(folder / "expected_lines.csv", on_postgres.lines)
     problems += compare(folder / "expected_payouts.csv", on_postgres.payouts)
     assert not problems, "postgres:\n" + "\n".join(problems)
-    assert_identical(on_postgres, case.run("duckdb"))
+    assert_identical(on_postgres, duckdb_result(folder))
 
 
 @pytest.mark.parametrize("folder", FAILING, ids=lambda p: p.name)

@@ -24,7 +24,7 @@ from attain.engine.cli import main, read_table
 from attain.engine.compiler import for_dialect
 
 from .builders import assignments_for, credits_table
-from .helpers import CONFORMANCE, compare, load_case
+from .helpers import CONFORMANCE, compare, duckdb_result, load_case
 from .test_cash import calculate_cash, cash_cases
 from .test_conformance import COMPUTED, FAILING
 from .test_properties import (
@@ -91,7 +91,7 @@ def test_worked_example_on_spark_is_identical_to_duckdb(conformance_on_spark, fo
     problems = compare(folder / "expected_lines.csv", on_spark.lines)
     problems += compare(folder / "expected_payouts.csv", on_spark.payouts)
     assert not problems, "spark:\n" + "\n".join(problems)
-    assert_identical(on_spark, load_case(folder).run("duckdb"))
+    assert_identical(on_spark, duckdb_result(folder))
 
 
 @pytest.mark.parametrize("folder", FAILING, ids=lambda p: p.name)

@@ -18,7 +18,7 @@ from attain.engine.files import credit_parts
 from attain.engine.inputs import normalise_credits
 from attain.engine.results import COMPONENT_PAYOUT_SCHEMA, LINE_SCHEMA, PAYOUT_SCHEMA
 
-from .helpers import CONFORMANCE, load_case, plans_folder
+from .helpers import CONFORMANCE, duckdb_result, load_case, plans_folder
 from .test_conformance import COMPUTED
 from .test_files import credit, small_case, write_credits
 from .test_spark_backend import spark  # noqa: F401 (the session fixture)
@@ -83,7 +83,7 @@ def test_worked_example_from_files_on_spark_is_what_duckdb_calculates(
     conformance_files_on_spark, folder
 ):
     out, written = conformance_files_on_spark[folder]
-    expected = load_case(folder).run("duckdb")
+    expected = duckdb_result(folder)
     lines = read_earnings(out)
     assert lines.schema.equals(LINE_SCHEMA)
     assert lines.equals(expected.lines)
