@@ -21,6 +21,7 @@ from attain.api_common import (
     ValidationErrors,
     field_errors,
 )
+from attain.common import DEFAULT_CURRENCY
 from attain.forecasts import selectors, services
 from attain.forecasts.models import ForecastCall
 from attain.people import selectors as people
@@ -144,7 +145,7 @@ def forecast(request, page: Query[PageIn], period: str = "", rep: str = ""):
         "period": window.label,
         "start": window.start,
         "end": window.end,
-        "currency": "USD",
+        "currency": DEFAULT_CURRENCY,
         "total": _row(result.total),
         "count": len(result.rows),
         "limit": page.limit,

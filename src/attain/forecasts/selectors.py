@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from attain.coaching.selectors import pipeline_stages
 from attain.common import DEFAULT_CURRENCY
@@ -495,8 +496,6 @@ class Accuracy:
 
 
 def _end_of(day: dt.date) -> dt.datetime:
-    from django.utils import timezone
-
     moment = dt.datetime.combine(day, dt.time.max)
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
