@@ -25,7 +25,6 @@ from attain.common import DEFAULT_CURRENCY
 from attain.forecasts import selectors, services
 from attain.forecasts.models import ForecastCall
 from attain.people import selectors as people
-from attain.people.models import Rep
 
 router = Router(tags=["forecasts"])
 
@@ -123,11 +122,6 @@ def _row(row: selectors.ForecastRow) -> dict:
     }
 
 
-def _visible_reps(user, day):
-    visible = people.visible_reps_subquery(user, day)
-    return Rep.objects.all() if visible is None else Rep.objects.filter(id__in=visible)
-
-
 @router.get("forecasts", response={200: ForecastOut, 401: Message, 422: Message})
 def forecast(request, page: Query[PageIn], period: str = "", rep: str = ""):
     """The forecast of every rep the caller may see (employed during the period), by name,
@@ -136,7 +130,7 @@ def forecast(request, page: Query[PageIn], period: str = "", rep: str = ""):
     or a quarter (this quarter by default); ``rep`` (external id) narrows to one rep."""
     day = people.today()
     window = _period(period)
-    reps = _visible_reps(request.auth, day)
+    reps = selectors.reps_in_scope(request.auth, day)
     if rep:
         reps = reps.filter(external_id=rep)
     result = selectors.team_forecast(reps, window, day)
@@ -159,7 +153,7 @@ def calls(request, page: Query[PageIn], period: str = "", rep: str = "", scope: 
     """Calls the caller may see, newest first (every submission: the history of a call).
     Filters: ``period`` (exact label), ``rep`` (external id), ``scope`` (own or team)."""
     day = people.today()
-    found = ForecastCall.objects.filter(rep__in=_visible_reps(request.auth, day))
+    found = ForecastCall.objects.filter(rep__in=selectors.reps_in_scope(request.auth, day))
     if period:
         found = found.filter(period=_period(period).label)
     if rep:

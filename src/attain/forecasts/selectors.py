@@ -35,7 +35,12 @@ from attain.engine.errors import EngineError
 from attain.engine.periods import parse_period, period_of
 from attain.forecasts.models import ForecastCall
 from attain.people.models import Rep, User
-from attain.people.selectors import managed_team_ids, subtree_rep_ids, visible_rep_ids
+from attain.people.selectors import (
+    managed_team_ids,
+    subtree_rep_ids,
+    visible_rep_ids,
+    visible_reps_subquery,
+)
 from attain.quotas.models import Quota
 from attain.quotas.windows import quota_totals
 from attain.reports.selectors import won_between
@@ -517,6 +522,13 @@ def accuracy(rep: Rep, scope: str, as_of: dt.date) -> list[Accuracy]:
 
 
 # -- who sees and calls what -------------------------------------------------------------
+
+
+def reps_in_scope(user: User, as_of: dt.date) -> QuerySet[Rep]:
+    """The reps ``user`` may see, as a query over a subquery (a large team's ids are not
+    written into the SQL: people.selectors.visible_reps_subquery)."""
+    visible = visible_reps_subquery(user, as_of)
+    return Rep.objects.all() if visible is None else Rep.objects.filter(id__in=visible)
 
 
 def can_view(user: User, rep: Rep, as_of: dt.date) -> bool:

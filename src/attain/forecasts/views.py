@@ -41,7 +41,7 @@ def _call_form(request, period, day):
     return CallForm(initial={"period": chosen}, periods=periods)
 
 
-def _submitted(request, form, *, rep: Rep, scope: str, day) -> bool:
+def _submitted(request, form, *, rep: Rep, scope: str) -> bool:
     """Submit a valid posted call; errors land on the form. True once saved."""
     if request.method != "POST" or not form.is_valid():
         return False
@@ -99,7 +99,7 @@ def _rep_page(request, rep: Rep, period, day):
     if request.method == "POST" and not may_call:
         raise PermissionDenied("A rep's call is theirs to make: only they submit it.")
     form = _call_form(request, period, day) if may_call else None
-    if form is not None and _submitted(request, form, rep=rep, scope="own", day=day):
+    if form is not None and _submitted(request, form, rep=rep, scope="own"):
         return _back(request, reverse("forecasts:rep", args=[rep.pk]), form.cleaned_data["period"])
     chances = selectors.win_chances([rep.id], day)
     (row,) = selectors.forecast_rows(Rep.objects.filter(pk=rep.pk), period, day, chances)
@@ -154,10 +154,9 @@ def _table_context(request, forecast, day) -> dict:
 
 def _team_page(request, manager: Rep, period, day):
     form = _call_form(request, period, day)
-    if _submitted(request, form, rep=manager, scope="team", day=day):
+    if _submitted(request, form, rep=manager, scope="team"):
         return _back(request, reverse("forecasts:home"), form.cleaned_data["period"])
-    visible = people.visible_reps_subquery(request.user, day)
-    forecast = selectors.team_forecast(Rep.objects.filter(id__in=visible), period, day)
+    forecast = selectors.team_forecast(selectors.reps_in_scope(request.user, day), period, day)
     team_call = selectors.latest_calls([manager.id], period, "team").get(manager.id)
     context = _table_context(request, forecast, day)
     context.update(
