@@ -41,6 +41,23 @@ REQUIRED = os.environ.get("ATTAIN_REQUIRE_SPARK") == "1"
 pytestmark = pytest.mark.xdist_group("spark")
 
 
+# Test data is tiny, so the JVM spends its time planning and compiling, not computing:
+# - one shuffle partition keeps the number of Spark tasks low, and without adaptive execution
+#   Spark does not re-plan each of the many small stages (~18% less time per example);
+# - expressions are interpreted instead of compiled to Java bytecode (Spark's own test
+#   setting; the same results by Spark's contract) and the JVM collects garbage on one
+#   thread: the Spark tests took 225 CPU-seconds instead of 280 (2 min 32 s instead of
+#   2 min 37 s alone), CPU they share with the rest of the suite on two cores. Production
+#   sessions keep Spark's defaults (``LOCAL_CONF``); the benchmark runs with them.
+TEST_CONF = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.driver.extraJavaOptions": "-XX:+UseSerialGC",
+}
+
+
 @pytest.fixture(scope="session")
 def spark():
     problem = spark_available()
@@ -50,13 +67,7 @@ def spark():
         pytest.skip(f"Spark backend not tested: {problem}")
     from attain.engine.backends.spark import local_session
 
-    # Test data is tiny: one shuffle partition keeps the number of Spark tasks low, and
-    # without adaptive execution Spark does not re-plan each of the many small stages
-    # (~18% less time per example measured here). Expressions are still compiled (codegen),
-    # as in production.
-    session = local_session(
-        conf={"spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false"}
-    )
+    session = local_session(conf=TEST_CONF)
     yield session
     session.stop()
 

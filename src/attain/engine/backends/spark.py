@@ -140,11 +140,10 @@ def local_session(master: str | None = None, conf: dict[str, str] | None = None)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     master = master or os.environ.get("ATTAIN_SPARK_MASTER", "local[2]")
     builder = SparkSession.builder.master(master).appName("attain-engine")
-    settings = {
-        **LOCAL_CONF,
-        "spark.driver.extraJavaOptions": _quiet_logging(),
-        **(conf or {}),
-    }
+    conf = dict(conf or {})
+    # The caller's JVM options are added to the quiet logging, not put in its place.
+    java_options = " ".join([_quiet_logging(), conf.pop("spark.driver.extraJavaOptions", "")])
+    settings = {**LOCAL_CONF, "spark.driver.extraJavaOptions": java_options.strip(), **conf}
     for key, value in settings.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():
