@@ -113,7 +113,10 @@ def test_rep_lookup_opens_a_visible_profile_only(client, coaching_org):
         client.get(reverse("coaching:rep_lookup") + f"?rep={org.reps['eddie'].pk}").status_code
         == 404
     )
-    assert client.get(reverse("coaching:rep_lookup") + "?rep=x").status_code == 404
+    # Text that names no rep goes back to the coaching page, which says why.
+    response = client.get(reverse("coaching:rep_lookup") + "?rep=x", follow=True)
+    assert response.redirect_chain == [(HOME, 302)]
+    assert "Select a valid choice" in text(response)
 
 
 def test_admin_edits_skills_in_django_admin(client, coaching_org):

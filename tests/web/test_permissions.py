@@ -56,6 +56,7 @@ PAGES = [
     ("home", fixed("home"), ALL),
     ("weekly report", fixed("weekly_report"), ALL),
     ("rep list", fixed("people:rep_list"), ALL),
+    ("rep suggestions", fixed("people:rep_suggest"), ALL),
     ("own rep", rep_url("will"), ALL),
     ("teammate rep", rep_url("wendy"), TEAMMATE),
     ("other team rep", rep_url("eddie"), OUTSIDE),

@@ -37,6 +37,7 @@ from attain.coaching.forms import (
 from attain.coaching.models import CallReview, CoachingSession
 from attain.common import DEFAULT_CURRENCY
 from attain.people import selectors as people
+from attain.people.forms import RepPickForm
 from attain.people.models import Rep, User
 from attain.reports.paging import page_of
 
@@ -122,7 +123,7 @@ def home(request):
                 .exclude(session__rep=me)
             )
     if role == User.Role.ADMIN:
-        context["all_reps"] = Rep.objects.order_by("name").only("id", "name")
+        context["lookup"] = RepPickForm(reps=Rep.objects.all())
     trainings = selectors.trainings_visible_to(request.user, day)
     context.update(
         trainings=selectors.upcoming_sessions(trainings, day)[:10],
@@ -590,10 +591,12 @@ def role_play_assign(request, pk: int):
 
 @login_required
 def rep_lookup(request):
-    """``?rep=<id>`` → that rep's coaching profile (a plain GET form needs no JavaScript)."""
+    """``?rep=<id>`` (or, with many reps, a rep id, a name or a picked suggestion) → that
+    rep's coaching profile; a text that names no single rep goes back with the reason."""
     day, _ = _guard(request)
-    try:
-        pk = int(request.GET.get("rep", ""))
-    except ValueError:
-        raise Http404("No such rep.") from None
-    return redirect("coaching:rep_profile", pk=_visible_rep(request, pk, day).pk)
+    form = RepPickForm(request.GET, reps=Rep.objects.all())
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("rep", ["Choose a rep."])))
+        return redirect("coaching:home")
+    rep = _visible_rep(request, form.cleaned_data["rep"].pk, day)
+    return redirect("coaching:rep_profile", pk=rep.pk)

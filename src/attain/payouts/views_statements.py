@@ -30,6 +30,7 @@ from attain.payouts.models import Inquiry
 from attain.payouts.pdf import statement_pdf
 from attain.payouts.statements import build_statement, describe_correction, statement_csv
 from attain.people import selectors as people
+from attain.people.forms import RepPickForm
 from attain.people.models import Rep
 from attain.reports.paging import page_of
 from attain.sales.models import Deal
@@ -269,13 +270,23 @@ def estimator_view(request):
     if visible is not None:
         reps = reps.filter(pk__in=visible)
     rep = None
-    rep_param = request.GET.get("rep")
-    if rep_param and rep_param.isdigit():
-        rep = reps.filter(pk=int(rep_param)).first()
-        if rep is None:
-            raise Http404("No such rep.")
+    rep_param = (request.GET.get("rep") or "").strip()
+    picker = RepPickForm(
+        {"rep": rep_param} if rep_param else None,
+        reps=reps,
+        empty_label="Choose a rep",
+        submit_on_pick=True,
+    )
+    if rep_param:
+        if picker.is_valid():
+            rep = picker.cleaned_data["rep"]
+        elif rep_param.isdigit():
+            raise Http404("No such rep.")  # a link to a rep the user may not see
     elif own is not None and (visible is None or own.pk in visible):
         rep = own
+        picker = RepPickForm(
+            initial={"rep": own}, reps=reps, empty_label="Choose a rep", submit_on_pick=True
+        )
     credits = list(estimator.open_credits(rep)) if rep is not None else []
     data = request.GET.copy()
     data.setdefault("period", estimator.default_period())
@@ -292,7 +303,7 @@ def estimator_view(request):
     context = {
         "form": form,
         "rep": rep,
-        "reps": reps if (visible is None or len(visible) > 1) else None,
+        "picker": picker if (visible is None or len(visible) > 1) else None,
         "credits": credits,
         "result": result,
         "open_status": Deal.Status.OPEN,

@@ -167,3 +167,27 @@ def teams_of_reps(reps: QuerySet[Rep], as_of: dt.date) -> QuerySet[Team]:
 def team_history(rep: Rep) -> QuerySet[TeamMembership]:
     """Every team membership of the rep, oldest first, with its dates."""
     return rep.memberships.select_related("team").order_by("valid_from", "role")
+
+
+SUGGESTIONS = 20
+
+
+def rep_label(rep: Rep) -> str:
+    """How a rep is named where one must be picked among thousands: the rep id tells two
+    reps of the same name apart ("Ana Lopez (R-0042)")."""
+    return f"{rep.name} ({rep.external_id})"
+
+
+def suggest_reps(reps: QuerySet[Rep], text: str, limit: int = SUGGESTIONS) -> list[Rep]:
+    """At most ``limit`` of ``reps`` matching ``text`` (part of the name, or the start of the
+    rep id, ignoring case): names that start with it first, then by name."""
+    text = text.strip()
+    if not text:
+        return []
+    found = reps.filter(Q(name__icontains=text) | Q(external_id__istartswith=text))
+    found = found.only("id", "name", "external_id").order_by("name", "external_id")
+    starting = list(found.filter(name__istartswith=text)[:limit])
+    if len(starting) < limit:
+        seen = [rep.id for rep in starting]
+        starting += found.exclude(id__in=seen)[: limit - len(starting)]
+    return starting

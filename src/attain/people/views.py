@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from attain.people import selectors
 from attain.people.forms import RepFilterForm
@@ -44,3 +46,18 @@ def rep_detail(request, pk: int):
         "today": day,
     }
     return render(request, "people/rep_detail.html", context)
+
+
+@login_required
+@require_GET
+def rep_suggest(request):
+    """``?q=<text>`` → the reps the user may see that match it, for a rep search box
+    (``people.forms.RepSearchInput``): ``{"results": [{"id", "name", "external_id",
+    "label"}]}``, at most ``selectors.SUGGESTIONS``, names starting with the text first."""
+    reps = selectors.reps_visible_to(request.user, selectors.today())
+    found = selectors.suggest_reps(reps, request.GET.get("q", "")[:200])
+    results = [
+        {"id": r.id, "name": r.name, "external_id": r.external_id, "label": selectors.rep_label(r)}
+        for r in found
+    ]
+    return JsonResponse({"results": results})

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from attain.common import DEFAULT_CURRENCY
+from attain.people.forms import rep_pick_field
 from attain.people.models import Rep
 from attain.plans.services import AssignmentData
 
@@ -67,6 +68,9 @@ class AssignmentFilterForm(forms.Form):
 
     def __init__(self, *args, plan_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rep"] = rep_pick_field(
+            Rep.objects.all(), required=False, empty_label="Any rep"
+        )
         self.fields["plan"].choices = [("", "Any plan"), *((p, p) for p in plan_ids)]
 
 
@@ -91,6 +95,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, plan_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rep"] = rep_pick_field(Rep.objects.all())
         self.fields["plan_id"].choices = [("", "—"), *((p, p) for p in plan_ids)]
 
     def to_data(self) -> AssignmentData:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from attain.people.forms import rep_filter_field
+from attain.people.forms import rep_filter_field, rep_pick_field
 from attain.people.models import Rep, Team
 from attain.quotas import distribution as dist
 from attain.quotas.services import DistributionRequest, QuotaData, parse_weights
@@ -38,6 +38,10 @@ class QuotaForm(forms.Form):
     period = forms.CharField(max_length=10, help_text="2026, 2026-H1, 2026-Q1 or 2026-03")
     amount = forms.DecimalField(decimal_places=2, max_digits=18)
     currency = forms.CharField(max_length=3, initial="USD")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rep"] = rep_pick_field(Rep.objects.order_by("name"))
 
     def to_data(self) -> QuotaData:
         c = self.cleaned_data

@@ -1,0 +1,59 @@
+// Rep search boxes (people.forms.RepSearchInput): as the user types, the reps they may see
+// that match are fetched and offered in the box's <datalist>. Picking one fills the box with
+// "Name (rep id)", which the server reads back. Without this script, a whole rep id or a full
+// name typed in still works.
+(function () {
+  "use strict";
+
+  function attach(input) {
+    if (input.dataset.repPickerReady) return;
+    input.dataset.repPickerReady = "1";
+    const options = document.getElementById(input.getAttribute("list"));
+    const url = input.dataset.repSuggest;
+    let timer = null;
+    let asked = null;
+    let controller = null;
+
+    async function suggest() {
+      const text = input.value.trim();
+      if (!text || text === asked || /\([^()]+\)$/.test(text)) return;
+      asked = text;
+      if (controller) controller.abort();
+      controller = new AbortController();
+      try {
+        const response = await fetch(url + "?q=" + encodeURIComponent(text), {
+          headers: { Accept: "application/json" },
+          signal: controller.signal,
+        });
+        if (!response.ok) return;
+        const data = await response.json();
+        options.replaceChildren(
+          ...data.results.map(function (rep) {
+            const option = document.createElement("option");
+            option.value = rep.label;
+            return option;
+          })
+        );
+      } catch (error) {
+        if (error.name !== "AbortError") throw error;
+      }
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      const picked = Array.from(options.options).some(function (o) { return o.value === input.value; });
+      if (picked && input.dataset.submitOnPick && input.form) {
+        input.form.requestSubmit();
+        return;
+      }
+      timer = setTimeout(suggest, 150);
+    });
+  }
+
+  function attachAll(root) {
+    root.querySelectorAll("input[data-rep-suggest]").forEach(attach);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { attachAll(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { attachAll(event.target); });
+})();
