@@ -3,6 +3,8 @@ restarts the email."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,6 +22,10 @@ def test_a_rep_reads_and_stops_the_weekly_email(page, e2e_org):
     expect(preview).to_contain_text("Open pipeline now")
     expect(preview).to_contain_text("USD 30,000.00")
     expect(preview).not_to_contain_text("Eddie")
+    expect(preview).to_contain_text("Your forecast for")
+    expect(preview.get_by_role("link", name="Forecast")).to_have_attribute(
+        "href", re.compile(r"/forecasts/\?period=\d{4}-Q[1-4]$")
+    )
     box = page.get_by_test_id("weekly-subscription")
     expect(box).to_contain_text("will@example.com")
     screenshot(page, "weekly-report-rep")

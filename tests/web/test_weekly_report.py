@@ -15,12 +15,15 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from attain.cli import main
+from attain.forecasts.models import ForecastCall
 from attain.quotas.models import Quota
 from attain.reports import weekly
 from attain.reports.models import WeeklyReportDelivery
 from attain.sales.models import Activity, Deal
+from tests.forecasts import scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,10 @@ def test_a_reps_week_quarter_and_quota(web_org):
         # 46 of the quarter's 90 days: 48,000 × 46 / 90 = 24,533.33; 12,000 of it is 49%.
         "Revenue quota, 1 January to 15 February": "USD 24,533.33",
         "Attainment to date": "49% (USD 12,533.33 behind)",
+        # The forecast of Q1: no open deal of Will's closes in it (web_org's has no date).
+        "Projection": "USD 12,000.00 (won USD 12,000.00 + weighted pipeline USD 0.00)",
+        "Projected attainment of the USD 48,000.00 quota": "25.0% (USD 36,000.00 short)",
+        "Your commit": "not made for Q1 2026",
     }
     assert report.subject == "Your week in Attain: 9 February to 15 February 2026"
     text = plain(report)
@@ -107,6 +114,83 @@ def test_finance_and_admin_read_the_company(web_org):
     assert "Imports rejected this week" not in finance
     admin = figures(weekly.build_report(web_org.users["admin"], *WEEK))
     assert admin["Imports rejected this week"] == "0"
+
+
+# -- the forecast (tests/forecasts/scenario.py: hand-checked figures as of 2026-02-20; the
+# week's end, 2026-02-15, sees the same history, so the same chances) -----------------------
+
+
+def call(rep, scope, commit, day):
+    return ForecastCall.objects.create(
+        rep=rep,
+        scope=scope,
+        period="2026-Q1",
+        commit=Decimal(commit),
+        best_case=Decimal(commit) * 2,
+        submitted_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+    )
+
+
+@pytest.fixture
+def forecast_org(web_org):
+    scenario.build(web_org)
+    will, walt = web_org.reps["will"], web_org.reps["walt"]
+    call(will, "own", "20000.00", dt.date(2026, 2, 10))
+    call(will, "own", "30000.00", dt.date(2026, 2, 16))  # after the week: not reported
+    call(walt, "team", "45000.00", dt.date(2026, 2, 12))
+    return web_org
+
+
+def forecast_of(report) -> tuple[dict[str, str], list[str], str]:
+    (section,) = [s for s in report.sections if "forecast" in s.title]
+    found = {f.label: f"{f.value} ({f.note})" if f.note else f.value for f in section.figures}
+    return found, section.items, section.title
+
+
+def test_a_reps_forecast_and_call_standing_at_the_weeks_end(forecast_org):
+    found, items, title = forecast_of(weekly.build_report(forecast_org.users["will"], *WEEK))
+    assert title == "Your forecast for Q1 2026"
+    assert found == {
+        # won 12,000 (2026-02-10) + P1 20,000 × 44.24% + P2 8,000.50 × 61.76% (P3 unrated)
+        "Projection": "USD 25,789.11 (won USD 12,000.00 + weighted pipeline USD 13,789.11)",
+        # 25,789.11 ÷ 60,000 = 42.98%
+        "Projected attainment of the USD 60,000.00 quota": "43.0% (USD 34,210.89 short)",
+        "Your commit": "USD 20,000.00 (best case USD 40,000.00, made 10 February)",
+    }
+    assert items == ["1 deal in currencies other than USD is left out of these sums."]  # X1
+
+
+def test_a_managers_team_forecast_sums_the_reps_commits(forecast_org):
+    found, items, title = forecast_of(weekly.build_report(forecast_org.users["walt"], *WEEK))
+    assert title == "Your team's forecast for Q1 2026"
+    assert found == {
+        # Walt, Wendy and Will won 12,000 each; only Will has weighted pipeline.
+        "Projection": "USD 49,789.11 (won USD 36,000.00 + weighted pipeline USD 13,789.11)",
+        # Will's 60,000 + Wendy's January 10,000 (a month of the quarter); 49,789.11 ÷ 70,000
+        "Projected attainment of the USD 70,000.00 quota": (
+            "71.1% (USD 20,210.89 short; 1 rep with quota for part of it)"
+        ),
+        "Reps' commits": "USD 20,000.00 (1 of 3 reps called)",
+        "Your team's commit": "USD 45,000.00 (best case USD 90,000.00, made 12 February)",
+    }
+    assert items == ["1 deal in currencies other than USD is left out of these sums."]
+
+
+def test_the_companys_forecast_for_finance(forecast_org):
+    found, _, title = forecast_of(weekly.build_report(forecast_org.users["finance"], *WEEK))
+    assert title == "The company's forecast for Q1 2026"
+    assert found == {
+        "Projection": "USD 85,789.11 (won USD 72,000.00 + weighted pipeline USD 13,789.11)",
+        "Projected attainment of the USD 70,000.00 quota": (
+            "122.6% (reaches quota; 1 rep with quota for part of it)"
+        ),
+        "Reps' commits": "USD 20,000.00 (1 of 6 reps called)",
+    }
+
+
+def test_the_forecast_links_to_its_quarter(forecast_org):
+    text = plain(weekly.build_report(forecast_org.users["will"], *WEEK))
+    assert "/forecasts/?period=2026-Q1" in text
 
 
 def test_sent_once_a_week_to_each_user_with_an_address(web_org):

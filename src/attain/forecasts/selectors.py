@@ -331,9 +331,14 @@ def open_in_period(deals: QuerySet[Deal], period: ForecastPeriod) -> QuerySet[De
 
 
 def forecast_rows(
-    reps: QuerySet[Rep], period: ForecastPeriod, as_of: dt.date, chances: Chances | None = None
+    reps: QuerySet[Rep],
+    period: ForecastPeriod,
+    as_of: dt.date,
+    chances: Chances | None = None,
+    calls_by: dt.datetime | None = None,
 ) -> list[ForecastRow]:
-    """A row per rep of ``reps`` (in their order), with their latest own-deals call."""
+    """A row per rep of ``reps`` (in their order), with their latest own-deals call (made
+    by ``calls_by``, if given)."""
     reps = list(reps)
     rows = {rep.id: ForecastRow(rep=rep) for rep in reps}
     ids = list(rows)
@@ -358,7 +363,7 @@ def forecast_rows(
             row.unrated_deals += group["n"]
         else:
             row.weighted_exact += group["amount"] * chance
-    for rep_id, call in latest_calls(ids, period, ForecastCall.Scope.OWN).items():
+    for rep_id, call in latest_calls(ids, period, ForecastCall.Scope.OWN, by=calls_by).items():
         rows[rep_id].call = call
     return [rows[rep.id] for rep in reps]
 
@@ -500,7 +505,8 @@ class Accuracy:
         return None if not self.commit else _share(self.won - self.commit, self.commit)
 
 
-def _end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date) -> dt.datetime:
+    """The last moment of ``day``, in the current time zone: calls made by then count."""
     moment = dt.datetime.combine(day, dt.time.max)
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
@@ -513,7 +519,7 @@ def accuracy(rep: Rep, scope: str, as_of: dt.date) -> list[Accuracy]:
     quarter = current_period(as_of)
     for _ in range(ACCURACY_QUARTERS):
         quarter = current_period(quarter.start - dt.timedelta(days=1))
-        call = latest_calls([rep.id], quarter, scope, by=_end_of(quarter.midpoint)).get(rep.id)
+        call = latest_calls([rep.id], quarter, scope, by=end_of(quarter.midpoint)).get(rep.id)
         owners = subtree_rep_ids(rep, quarter.midpoint) if scope == "team" else {rep.id}
         deals = Deal.objects.filter(owner_id__in=owners, currency=DEFAULT_CURRENCY)
         won = won_between(deals, quarter.start, quarter.end, as_of).aggregate(s=Sum("amount"))
@@ -562,9 +568,16 @@ class TeamForecast:
     calls: list[ForecastCall] = field(default_factory=list)  # managers' team calls
 
 
-def team_forecast(reps: QuerySet[Rep], period: ForecastPeriod, as_of: dt.date) -> TeamForecast:
+def team_forecast(
+    reps: QuerySet[Rep],
+    period: ForecastPeriod,
+    as_of: dt.date,
+    calls_by: dt.datetime | None = None,
+) -> TeamForecast:
+    """The forecast of ``reps`` (those employed in the period), a row each and the total;
+    the reps' calls are the latest made by ``calls_by``, if given."""
     reps = employed_in(reps, period).order_by("name", "id")
-    rows = forecast_rows(reps, period, as_of)
+    rows = forecast_rows(reps, period, as_of, calls_by=calls_by)
     commit, best_case, called = calls_total(rows)
     return TeamForecast(
         period=period,

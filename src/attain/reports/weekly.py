@@ -18,10 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from attain.coaching import goals
 from attain.coaching import selectors as coaching
 from attain.common import DEFAULT_CURRENCY, in_force_on
+from attain.forecasts import selectors as forecasts
+from attain.forecasts.models import ForecastCall
 from attain.imports.models import ImportRun
 from attain.payouts.models import CalcRun, Inquiry
 from attain.people.models import Rep, TeamMembership, User
@@ -154,7 +157,11 @@ def _rep_sections(rep: Rep, start: dt.date, end: dt.date) -> list[Section]:
     )
     quarter_start = periods_for(end).quarter_start
     won_quarter = total_of(won_between(deals, quarter_start, end, end))
-    sections = [week, Section("Your quarter", _quarter_figures([rep.id], won_quarter, end))]
+    sections = [
+        week,
+        Section("Your quarter", _quarter_figures([rep.id], won_quarter, end)),
+        _forecast_section("Your forecast", Rep.objects.filter(pk=rep.pk), end, caller=rep),
+    ]
     goal = coaching.current_goal(rep)
     if goal is not None:
         progress = goals.progress(goal, end, with_quota=False)
@@ -237,7 +244,70 @@ def _team_sections(manager: Rep, start: dt.date, end: dt.date) -> list[Section]:
     quarter_start = periods_for(end).quarter_start
     won_quarter = total_of(won_between(deals, quarter_start, end, end))
     sections.append(Section("Your team's quarter", _quarter_figures(list(team), won_quarter, end)))
+    team_reps = Rep.objects.filter(id__in=team)
+    sections.append(_forecast_section("Your team's forecast", team_reps, end, caller=manager))
     return sections
+
+
+def _forecast_section(title: str, reps, end: dt.date, *, caller: Rep | None = None) -> Section:
+    """The quarter of the week's end as the Forecast page shows it on that day: won plus
+    weighted pipeline, against the quarter's revenue quota, and the calls made by then —
+    the caller's own (a rep's for their deals, a manager's for the team), and for a team
+    or the company the sum of the reps' commits. The pipeline is the open deals as they
+    stand when the report is built, as on "Open pipeline now"."""
+    period = forecasts.current_period(end)
+    by = forecasts.end_of(end)
+    forecast = forecasts.team_forecast(reps, period, end, calls_by=by)
+    total = forecast.total
+    figures = [
+        Figure(
+            "Projection",
+            format_money(total.projection),
+            f"won {format_money(total.won)} + weighted pipeline {format_money(total.weighted)}",
+        )
+    ]
+    if total.quota:
+        short = f"{format_money(total.gap)} short" if total.gap else "reaches quota"
+        partial = (
+            f"; {_reps(total.partial_quotas)} with quota for part of it"
+            if (total.partial_quotas)
+            else ""
+        )
+        figures.append(
+            Figure(
+                f"Projected attainment of the {format_money(total.quota)} quota",
+                f"{total.projected_attainment}%",
+                short + partial,
+            )
+        )
+    own = len(forecast.rows) == 1 and caller is not None and forecast.rows[0].rep == caller
+    if not own:
+        figures.append(
+            Figure(
+                "Reps' commits",
+                format_money(forecast.reps_commit),
+                f"{forecast.reps_called} of {_reps(len(forecast.rows))} called",
+            )
+        )
+    if caller is not None:
+        scope = ForecastCall.Scope.OWN if own else ForecastCall.Scope.TEAM
+        call = forecasts.latest_calls([caller.id], period, scope, by=by).get(caller.id)
+        label = "Your commit" if own else "Your team's commit"
+        if call is None:
+            figures.append(Figure(label, f"not made for {period.title}"))
+        else:
+            made = timezone.localtime(call.submitted_at).date()
+            note = f"best case {format_money(call.best_case)}, made {_day(made)}"
+            figures.append(Figure(label, format_money(call.commit), note))
+    items = []
+    if forecast.other_currency:
+        verb = "is" if forecast.other_currency == 1 else "are"
+        items.append(
+            f"{_deals(forecast.other_currency)} in currencies other than {DEFAULT_CURRENCY} "
+            f"{verb} left out of these sums."
+        )
+    link = _url("forecasts:home") + f"?period={period.label}"
+    return Section(f"{title} for {period.title}", figures, items, link=("Forecast", link))
 
 
 def _quiet_reps(team: set[int], active: set[int], day: dt.date) -> list[str]:
@@ -274,6 +344,7 @@ def _company_sections(start: dt.date, end: dt.date, *, admin: bool) -> list[Sect
             link=("Home", _url("home")),
         )
     ]
+    sections.append(_forecast_section("The company's forecast", Rep.objects.all(), end))
     drafts = CalcRun.objects.filter(status=CalcRun.Status.DRAFT).count()
     inquiries = Inquiry.objects.filter(status=Inquiry.Status.OPEN).count()
     sections.append(
