@@ -15,6 +15,7 @@ from attain.sales.models import Deal, DealStageChange
 from tests.demo.conftest import AS_OF
 
 SMALL = DemoConfig(as_of=AS_OF, reps=20, deals=2_000, accounts=500)
+AS_OF_DAY = DemoConfig(as_of=AS_OF).as_of_day
 
 
 def _stages(data):
@@ -114,3 +115,27 @@ def test_database_gets_the_history():
     won = Deal.objects.filter(status="won").order_by("external_id").first()
     path = list(won.stage_changes.order_by("entered_on", "id").values_list("stage", flat=True))
     assert path[0] == "Prospecting" and path[-1] == "Closed Won" and len(path) == 5
+
+
+def test_open_deals_stand_where_their_fate_allows(paths):
+    """An open deal is at the stage its progress through the cycle reached, unless it will
+    be lost: then no further than a lost deal gets. So among open deals three quarters
+    through their cycle, the share at Negotiation is about the share of closed deals that
+    reached Negotiation (a forecast weighting them by closed deals' rates is then fair),
+    not all of them."""
+    st, deals = paths
+    is_open = deals["status"] == STATUS_OPEN
+    created, close = deals["created_date"][is_open], deals["close_date"][is_open]
+    progress = (AS_OF_DAY - created) / (close - created)
+    by_progress = np.searchsorted([0.25, 0.5, 0.75], progress)
+    stage = deals["stage"][is_open]
+    assert (stage <= by_progress).all()
+    late = by_progress == 3
+    assert late.sum() > 100
+    at_negotiation = (stage[late] == 3).mean()
+    counts = np.bincount(st["deal_id"] - 1, minlength=len(deals["id"]))
+    closed = deals["status"] != STATUS_OPEN
+    # A closed deal's path: Prospecting … the last open stage reached, then Won or Lost.
+    reached_negotiation = (counts[closed] - 2 == 3).mean()
+    assert abs(at_negotiation - reached_negotiation) < 0.08, (at_negotiation, reached_negotiation)
+    assert at_negotiation < 0.8

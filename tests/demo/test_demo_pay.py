@@ -49,6 +49,10 @@ def test_demo_has_plans_assignments_quotas_and_runs(demo_pay, client):
     quotas = Quota.objects.filter(period="2026-10")
     assert set(quotas.values_list("quota", flat=True)) == {"revenue", "margin"}
     assert not quotas.exclude(source=Quota.Source.DISTRIBUTED).exists()
+    # To the end of the current quarter (AS_OF is in November): December is set too.
+    current = sellers.filter(termination_date__isnull=True)
+    december = Quota.objects.filter(period="2026-12", quota="revenue", rep__in=current)
+    assert december.count() == current.count()
 
     runs = list(CalcRun.objects.order_by("period").values_list("period", "status"))
     assert runs == [
@@ -107,3 +111,28 @@ def test_demo_forecast_has_calls_and_accuracy(demo_pay, client):
     assert client.login(username="manager", password="attain-manager-demo")
     page = client.get("/forecasts/").content.decode()
     assert "Team forecast" in page and "Your team call: commit" in page
+
+
+def test_quotas_are_set_at_the_pace_of_the_sales_history(demo_pay):
+    """A seller's monthly quota is their average credited month over the months the demo
+    has deals for, not over a tenure that starts years before them: across the sellers,
+    the credited revenue of the months with deals is about the sum of their quotas."""
+    from django.db.models import F, Sum
+
+    from attain.sales.models import Credit, Deal
+
+    first = Deal.objects.filter(status="won").aggregate(m=models.Min("close_date"))["m"]
+    months = [f"{y}-{m:02d}" for y in range(first.year, AS_OF.year + 1) for m in range(1, 13)]
+    history = [m for m in months if f"{first:%Y-%m}" <= m < f"{AS_OF:%Y-%m}"]
+    sellers = Rep.objects.filter(title__in=SELLER_TITLES, termination_date__isnull=True)
+    sellers = sellers.filter(hire_date__lte=first)  # with the company the whole time
+    credited = Credit.objects.filter(
+        rep__in=sellers,
+        deal__status="won",
+        deal__close_date__gte=first.replace(day=1),
+        deal__close_date__lt=AS_OF.replace(day=1),
+    ).aggregate(s=Sum(F("deal__amount") * F("share")))["s"]
+    quota = Quota.objects.filter(rep__in=sellers, quota="revenue", period__in=history).aggregate(
+        s=Sum("amount")
+    )["s"]
+    assert 0.9 < float(credited / quota) < 1.1, (credited, quota)

@@ -9,7 +9,7 @@ then a close date from the seasonal curve within the owner's tenure, then a sale
 backwards to the created date (the owner is on a team on that day). The account comes from
 the owner's region and segment. Deals closing before ``as_of`` are won with the owner's
 latent win rate (higher for renewals and expansions), the rest are still open at a stage
-that matches how far along they are.
+that matches how far along they are (or, for a deal that will be lost, where it drops out).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ STREAM_DEALS = 10
 STREAM_PROSPECTING = 11
 # Stage histories draw from their own stream so that adding them changed no other column.
 STREAM_STAGES = 12
+# Whether a deal still open will be won, and so how far along the funnel it can be.
+STREAM_OPEN_FATE = 13
 # A lost deal moves past each open stage with this chance (+ slope × the owner's latent
 # win rate): weaker reps lose their deals earlier in the funnel.
 LOST_ADVANCE_BASE, LOST_ADVANCE_SLOPE = 0.25, 1.2
@@ -176,7 +178,7 @@ class DealModel:
         status = np.select([won, closed], [STATUS_WON, STATUS_LOST], STATUS_OPEN).astype(np.int8)
         progress = (as_of - created) / (close - created)
         stage = np.select(
-            [won, closed], [STAGE_WON, STAGE_LOST], np.searchsorted([0.25, 0.5, 0.75], progress)
+            [won, closed], [STAGE_WON, STAGE_LOST], self._open_stage(index, owner, p_win, progress)
         ).astype(np.int8)
 
         # Lines: distinct products per deal, drawn by popularity.
@@ -250,6 +252,22 @@ class DealModel:
         activities = self._deal_activities(rng, deals)
         stages = self._stage_paths(index, owner, created, close, status, stage)
         return DealChunk(deals, lines, credits, activities, stages)
+
+    def _open_stage(self, index, owner, p_win, progress) -> np.ndarray:
+        """The stage a deal still open would be at: the one its progress through the cycle
+        has reached (a quarter, a half, three quarters), except that a deal that will be
+        lost stops where a lost deal drops out of the funnel (``_stage_paths``). So the open
+        deals at a stage are won as often as the closed deals that reached it were, and a
+        forecast weighting them by those rates expects what they will bring. Drawn from a
+        stream of its own, for every deal, so no other column changes."""
+        rng = self.config.rng(STREAM_OPEN_FATE, index)
+        n = len(owner)
+        will_win = rng.random(n) < p_win
+        advance = LOST_ADVANCE_BASE + LOST_ADVANCE_SLOPE * self.s["win_rate"][owner]
+        steps = rng.random((n, OPEN_STAGES - 1)) < np.clip(advance, 0.2, 0.9)[:, None]
+        drop_out = np.cumprod(steps, axis=1).sum(axis=1)
+        by_progress = np.searchsorted([0.25, 0.5, 0.75], progress)
+        return np.where(will_win, by_progress, np.minimum(by_progress, drop_out))
 
     def _stage_paths(self, index, owner, created, close, status, stage) -> Table:
         """The day each deal entered each stage of its path, from a stream of its own.

@@ -8,7 +8,8 @@
 
 Every seller (account executives and specialists) is on ``demo-per-unit`` from their hire
 date (or the plans' start) to their termination; each has monthly ``revenue`` and
-``margin`` quotas (their average month, source "distributed"). The last complete months are
+``margin`` quotas to the end of the current quarter (their average month over the months
+the demo has deals for, source "distributed"). The last complete months are
 calculated, approved and paid through the real services (started by the demo admin,
 approved and paid by the demo finance login), and the current month is a draft, so the demo
 rep has statements. Everything is deterministic: same demo data, same plans and numbers.
@@ -129,6 +130,16 @@ def _monthly_totals(start: dt.date, end: dt.date) -> dict[int, dict[str, dict[st
     return totals
 
 
+def _first_deal_month() -> dt.date | None:
+    """The first month a won deal closed in: where the demo's sales history starts."""
+    from django.db.models import Min
+
+    from attain.sales.models import Deal
+
+    first = Deal.objects.filter(status=Deal.Status.WON).aggregate(m=Min("close_date"))["m"]
+    return first.replace(day=1) if first else None
+
+
 def _round_quota(value: Decimal) -> Decimal:
     return max(MIN_QUOTA, (value / 100).quantize(Decimal(1), ROUND_HALF_EVEN) * 100)
 
@@ -146,15 +157,19 @@ def create_pay_demo(as_of: dt.date) -> None:
     first_month = min((r.hire_date for r in sellers if r.hire_date), default=as_of).replace(day=1)
     start = dt.date(first_month.year, 1, 1)
     current_month = as_of.replace(day=1)
+    # Quotas run to the end of the current quarter, as a quarter's quotas are set before it
+    # starts: the forecast of this quarter has a whole quarter's quota to compare with.
+    quarter_end = _add_months(current_month, (2 - (current_month.month - 1) % 3))
     months = []
     month = first_month
-    while month <= current_month:
+    while month <= quarter_end:
         months.append(month)
         month = _add_months(month, 1)
 
     _save_plan(PER_UNIT_YAML.format(start=start, rate=PER_UNIT_RATE), admin, PER_UNIT_PLAN)
 
     totals = _monthly_totals(first_month, _add_months(current_month, 1))
+    data_start = _first_deal_month() or current_month
     assignments, quotas = [], []
     for rep in sellers:
         valid_from = max(rep.hire_date or start, start)
@@ -175,7 +190,11 @@ def create_pay_demo(as_of: dt.date) -> None:
             if _add_months(m, 1) > valid_from
             and (rep.termination_date is None or m < rep.termination_date)
         ]
-        history = [totals[rep.pk][_month_label(m)] for m in active if m < current_month]
+        # Their average month over the months the demo has deals for (a long tenure's
+        # earlier months have none: counting them would set quotas a fraction of the pace).
+        history = [
+            totals[rep.pk][_month_label(m)] for m in active if data_start <= m < current_month
+        ]
         for measure in ("revenue", "margin"):
             average = sum((h[measure] for h in history), Decimal(0)) / max(len(history), 1)
             amount = _round_quota(average)
