@@ -42,7 +42,7 @@ from attain.people.selectors import (
     visible_reps_subquery,
 )
 from attain.quotas.models import Quota
-from attain.quotas.windows import quota_totals
+from attain.quotas.windows import overlapping_labels, quota_totals
 from attain.reports.selectors import won_between
 from attain.sales.models import Deal, DealStageChange
 
@@ -373,9 +373,11 @@ def quota_days(rep_ids: list[int], period: ForecastPeriod) -> dict[int, int]:
     not reach the period's end yet, and the forecast says so rather than compare a
     quarter's projection with two months of quota."""
     covered: dict[int, set[int]] = defaultdict(set)
-    rows = Quota.objects.filter(rep_id__in=rep_ids, quota=QUOTA_NAME).values_list(
-        "rep_id", "period"
-    )
+    rows = Quota.objects.filter(
+        rep_id__in=rep_ids,
+        quota=QUOTA_NAME,
+        period__in=overlapping_labels(period.start, period.after_end),
+    ).values_list("rep_id", "period")
     windows = {}
     for rep_id, label in rows:
         window = windows.get(label) or windows.setdefault(label, parse_period(label))

@@ -55,6 +55,7 @@ from attain.people.selectors import (
     visible_rep_ids,
 )
 from attain.quotas.models import Quota
+from attain.quotas.windows import overlapping_labels
 from attain.reports.selectors import format_money
 from attain.sales.models import Account, Activity, Credit, Deal
 from attain.territories.models import Territory, TerritoryOwner
@@ -287,7 +288,10 @@ def prorated_quota(quotas, window: DateWindow) -> Fraction | None:
 
 def rep_quotas(window: DateWindow, rep_ids=None) -> dict[int, Fraction]:
     """Rep id → prorated revenue quota for the window (reps without one are left out)."""
-    rows = Quota.objects.filter(quota=QUOTA_NAME)
+    after_end = window.end + dt.timedelta(days=1)
+    rows = Quota.objects.filter(
+        quota=QUOTA_NAME, period__in=overlapping_labels(window.start, after_end)
+    )
     if rep_ids is not None:
         rows = rows.filter(rep_id__in=list(rep_ids))
     by_rep: dict[int, list] = defaultdict(list)
