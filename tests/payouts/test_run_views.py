@@ -211,6 +211,27 @@ def test_start_form_runs_chosen_reps(client, pay_org):
     assert run.started_by == pay_org.users["finance"]
 
 
+def test_start_form_with_many_reps_takes_them_one_per_line(client, pay_org, monkeypatch):
+    from attain.people import forms as people_forms
+
+    monkeypatch.setattr(people_forms, "REP_PICKER_LIMIT", 1)
+    pay_org.login(client, "finance")
+    page = client.get(reverse("payouts:run_new")).content.decode()
+    assert '<textarea name="reps"' in page and "<option" not in page.split('name="reps"')[1][:200]
+    response = client.post(
+        reverse("payouts:run_new"), {"period": "2026-02", "reps": "Nobody\nR-WENDY"}
+    )
+    assert "Line 1: No rep you can choose matches “Nobody”" in response.content.decode()
+    assert not CalcRun.objects.exists()
+    wendy = pay_org.reps["wendy"]
+    response = client.post(
+        reverse("payouts:run_new"), {"period": "2026-02", "reps": "Wendy Example (R-WENDY)"}
+    )
+    run = CalcRun.objects.get()
+    assert response["Location"] == reverse("payouts:run_detail", args=[run.pk])
+    assert run.rep_ids == [wendy.pk] and run.total_amount == Decimal("1300.00")
+
+
 def test_failed_run_shows_its_error(client, pay_org):
     import datetime as dt
 

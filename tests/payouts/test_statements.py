@@ -164,6 +164,22 @@ def test_home_lists_own_team_and_picker(client, pay_org):
     assert statement_url(pay_org, rep="eddie") in html
 
 
+def test_finance_picks_a_rep_by_search_among_many(client, pay_org, monkeypatch):
+    from attain.people import forms as people_forms
+
+    monkeypatch.setattr(people_forms, "REP_PICKER_LIMIT", 1)
+    approved(pay_org)
+    pay_org.login(client, "finance")
+    page = client.get(reverse("payouts:home")).content.decode()
+    assert (
+        'type="search" name="rep"' in page and "<select" not in page.split('name="rep"')[0][-300:]
+    )
+    html = client.get(reverse("payouts:home"), {"rep": "Eddie Example (R-EDDIE)"}).content.decode()
+    assert statement_url(pay_org, rep="eddie") in html
+    html = client.get(reverse("payouts:home"), {"rep": "Nobody"}).content.decode()
+    assert "No rep you can choose matches “Nobody”" in html
+
+
 def test_api_statement_lines_and_totals(client, pay_org):
     approved(pay_org)
     pay_org.login(client, "wendy")

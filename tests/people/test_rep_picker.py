@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from attain.leaderboards.models import Competition
 from attain.people import forms, selectors
 from attain.people.forms import RepPickForm, rep_pick_field
 from attain.people.models import Rep
@@ -198,3 +200,82 @@ def test_estimator_with_many_reps_picks_by_name_and_says_when_none_matches(
     assert (
         client.get(reverse("payouts:estimator"), {"rep": org.reps["eddie"].pk}).status_code == 404
     )
+
+
+# -- many reps: one per line -------------------------------------------------------------------
+
+
+def pick_many(text, reps=None, **kwargs):
+    field = forms.reps_pick_field(reps if reps is not None else Rep.objects.all(), **kwargs)
+    try:
+        return list(field.clean(text))
+    except ValidationError as error:
+        return error.messages
+
+
+def test_few_reps_are_a_multiple_list_and_many_lines_with_a_search_box(org, monkeypatch):
+    listed = forms.reps_pick_field(Rep.objects.all(), required=False)
+    assert not listed.search
+    assert listed.clean([str(org.reps["will"].pk)]).get() == org.reps["will"]
+    monkeypatch.setattr(forms, "REP_PICKER_LIMIT", 5)
+    field = forms.reps_pick_field(Rep.objects.order_by("name"), required=False)
+    html = field.widget.render("reps", field.prepare_value([org.reps["will"], org.reps["eddie"]]))
+    assert "<option" not in html
+    assert re.search(r'<textarea name="reps"[^>]*id="id_reps"[^>]*>\nWill Example \(R-WILL\)\n'
+                     r"Eddie Example \(R-EDDIE\)</textarea>", html)  # fmt: skip
+    assert 'data-rep-add-to="id_reps"' in html and f'data-rep-suggest="{SUGGEST}"' in html
+    assert 'list="id_reps-suggestions"' in html and '<datalist id="id_reps-suggestions">' in html
+    # An initial value of pks (a saved object's) shows as labels too.
+    assert field.prepare_value([org.reps["walt"].pk]) == "Walt Example (R-WALT)"
+
+
+def test_each_line_is_read_like_a_search_box(org, searching):
+    will, eddie, walt = org.reps["will"], org.reps["eddie"], org.reps["walt"]
+    text = "Will Example (R-WILL)\n\n  r-eddie \nwalt example\nR-WILL"
+    # In the list's order (here by name), each rep once, blank lines skipped.
+    assert pick_many(text, Rep.objects.order_by("name"), required=False) == [eddie, walt, will]
+    assert pick_many("", required=False) == []
+    assert pick_many("  \n", required=True) == ["This field is required."]
+
+
+def test_lines_that_name_no_rep_or_several_are_errors_naming_the_line(org, searching):
+    Rep.objects.create(external_id="R-EDDIE-2", name="Eddie Example")
+    west = Rep.objects.exclude(external_id="R-ERIN")
+    assert pick_many("R-WILL\nNobody\n\nEddie Example\nR-ERIN", west, required=False) == [
+        "Line 2: No rep you can choose matches “Nobody”: type part of a name or a rep id, "
+        "then pick a suggestion.",
+        "Line 4: More than one rep is named “Eddie Example”: pick one from the suggestions, "
+        "which show each rep's id.",
+        "Line 5: No rep you can choose matches “R-ERIN”: type part of a name or a rep id, "
+        "then pick a suggestion.",
+    ]
+
+
+def test_a_competition_with_many_reps_takes_them_one_per_line(client, org, searching, today):
+    org.login(client, "admin")
+    page = client.get(reverse("leaderboards:competition_create")).content.decode()
+    assert re.search(r'<textarea name="reps"', page) and 'data-rep-add-to="id_reps"' in page
+    data = {
+        "name": "December sprint",
+        "subject": "individuals",
+        "measure": "won_revenue",
+        "start_date": "2026-02-01",
+        "end_date": "2026-02-28",
+        "reps": "Will Example (R-WILL)\nR-EDDIE",
+        "privacy": "ranks_and_percent_only",
+    }
+    response = client.post(reverse("leaderboards:competition_create"), data)
+    assert response.status_code == 302
+    competition = Competition.objects.get(name="December sprint")
+    assert set(competition.reps.all()) == {org.reps["will"], org.reps["eddie"]}
+    edit = client.get(reverse("leaderboards:competition_edit", args=[competition.pk]))
+    assert "Eddie Example (R-EDDIE)\nWill Example (R-WILL)</textarea>" in edit.content.decode()
+    response = client.post(reverse("leaderboards:competition_create"), {**data, "reps": "Zed"})
+    assert "Line 1: No rep you can choose matches “Zed”" in response.content.decode()
+    # A manager's lines are read among the reps he sees.
+    client.logout()
+    org.login(client, "walt")
+    response = client.post(
+        reverse("leaderboards:competition_create"), {**data, "reps": "R-WILL\nR-EDDIE"}
+    )
+    assert "Line 2: No rep you can choose matches “R-EDDIE”" in response.content.decode()

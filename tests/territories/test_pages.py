@@ -217,6 +217,22 @@ def test_admin_realigns_with_a_new_hire_through_the_page(client, geo_org):
     assert "(Nina New)" in client.get(made["Location"]).content.decode()
 
 
+def test_realign_with_many_reps_takes_new_hires_one_per_line(client, geo_org, monkeypatch):
+    from attain.people import forms as people_forms
+
+    monkeypatch.setattr(people_forms, "REP_PICKER_LIMIT", 1)
+    _hire()
+    geo_org.login(client, "admin")
+    page = client.get(reverse("territories:realign")).content.decode()
+    assert '<textarea name="new_hires"' in page and 'data-rep-add-to="id_new_hires"' in page
+    form = {"name": "With Nina", "primary": "potential", "tolerance": "5", "penalty": "100",
+            "new_hires": "Nina New (R-NINA)", "action": "preview"}  # fmt: skip
+    preview = client.post(reverse("territories:realign"), form)
+    assert "With 1 new territory: Nina New (seeded at their home)" in preview.content.decode()
+    wrong = client.post(reverse("territories:realign"), {**form, "new_hires": "R-NINA\nR-NOPE"})
+    assert "Line 2: No rep you can choose matches “R-NOPE”" in wrong.content.decode()
+
+
 def test_realign_form_explains_bad_areas(client, geo_org):
     nina = _hire()
     geo_org.login(client, "admin")

@@ -4,6 +4,7 @@ from django import forms
 
 from attain.leaderboards.models import Board, Competition, Measure, Privacy, Subject, Window
 from attain.leaderboards.selectors import boards_visible_to, manageable_team_ids
+from attain.people.forms import reps_pick_field
 from attain.people.models import Rep, Team, User
 from attain.people.selectors import reps_visible_to
 from attain.territories.models import Territory
@@ -90,7 +91,13 @@ class CompetitionForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["reps"].queryset = reps_visible_to(user)
+        reps = self.fields["reps"]
+        self.fields["reps"] = reps_pick_field(
+            reps_visible_to(user).order_by("name", "id"),
+            required=False,
+            label=reps.label,
+            help_text=reps.help_text,
+        )
         allowed = manageable_team_ids(user)
         teams = Team.objects.all() if allowed is None else Team.objects.filter(id__in=allowed)
         self.fields["teams"].queryset = teams

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from attain.payouts import services
 from attain.payouts.models import CalcRun
+from attain.people.forms import reps_pick_field
 from attain.people.models import Rep
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,14 +25,18 @@ class RunForm(forms.Form):
         widget=DATE,
         help_text="Rules and data in force on this day; empty means the period's last day.",
     )
-    reps = forms.ModelMultipleChoiceField(
-        queryset=Rep.objects.all(),
-        required=False,
-        label="Reps",
-        help_text="Leave empty to calculate every rep.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    reps = forms.ModelMultipleChoiceField(queryset=Rep.objects.none())  # see __init__
     note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reps"] = reps_pick_field(
+            Rep.objects.order_by("name", "id"),
+            required=False,
+            label="Reps",
+            help_text="Leave empty to calculate every rep.",
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )
 
     def clean_period(self) -> str:
         return services.parse_run_period(self.cleaned_data["period"]).label

@@ -7,16 +7,6 @@ from django import forms
 from attain.payouts.models import Inquiry
 
 
-class RepPickerForm(forms.Form):
-    rep = forms.ModelChoiceField(
-        queryset=None, required=False, label="Rep", empty_label="Choose a rep"
-    )
-
-    def __init__(self, *args, reps=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rep"].queryset = reps
-
-
 class InquiryForm(forms.Form):
     subject = forms.CharField(max_length=200, label="Subject")
     body = forms.CharField(

@@ -23,7 +23,6 @@ from attain.payouts.forms_statements import (
     InquiryFilterForm,
     InquiryForm,
     MessageForm,
-    RepPickerForm,
     ResolveForm,
 )
 from attain.payouts.models import Inquiry
@@ -67,7 +66,7 @@ def home(request):
     }
     if user.sees_everything:
         reps = Rep.objects.order_by("name")
-        picker = RepPickerForm(request.GET or None, reps=reps)
+        picker = RepPickForm(request.GET or None, reps=reps, empty_label="Choose a rep")
         context["picker"] = picker
         if picker.is_valid() and picker.cleaned_data["rep"]:
             picked = picker.cleaned_data["rep"]

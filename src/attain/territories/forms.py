@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from attain.common import in_force_on
 from attain.engine import EngineError
 from attain.engine.periods import Period, parse_period, period_of
+from attain.people.forms import RepsPickField, too_many_to_list
 from attain.people.models import Rep
 from attain.sales.models import Account
 from attain.territories.models import Territory, TerritoryOwner
@@ -142,12 +143,13 @@ class DesignForm(BandsMixin, forms.Form):
         return {found[account]: territory for account, (_, territory) in wanted.items()}
 
 
-class NewHireField(forms.ModelMultipleChoiceField):
-    """Reps for new territories; the label says whether they own a territory today and
-    have a home base, which decide how their territory is seeded."""
+class NewHireField(RepsPickField):
+    """Reps for new territories; in a list, the label says whether they own a territory
+    today and have a home base, which decide how their territory is seeded. Above
+    ``REP_PICKER_LIMIT`` reps, one per line with a search box (people.forms)."""
 
-    def __init__(self, *args, owning: set[int] = frozenset(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, owning: set[int] = frozenset(), search: bool = False, **kwargs):
+        super().__init__(*args, search=search, **kwargs)
         self.owning = owning
 
     def label_from_instance(self, rep: Rep) -> str:
@@ -211,7 +213,12 @@ class RealignForm(BandsMixin, forms.Form):
                       output_field=IntegerField())
         )  # fmt: skip
         field = self.fields["new_hires"]
-        field.queryset = active.order_by("owns", "name", "id")
+        choices = active.order_by("owns", "name", "id")
+        if too_many_to_list(choices):
+            field = self.fields["new_hires"] = NewHireField(
+                choices, search=True, required=False, label=field.label, help_text=field.help_text
+            )
+        field.queryset = choices
         field.owning = owning
 
     def clean(self):

@@ -1,7 +1,8 @@
 // Rep search boxes (people.forms.RepSearchInput): as the user types, the reps they may see
 // that match are fetched and offered in the box's <datalist>. Picking one fills the box with
 // "Name (rep id)", which the server reads back. Without this script, a whole rep id or a full
-// name typed in still works.
+// name typed in still works. A box that adds to a list of reps (people.forms.RepsSearchInput,
+// data-rep-add-to) appends the picked rep as a line of that list and empties itself.
 (function () {
   "use strict";
 
@@ -42,12 +43,26 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       const picked = Array.from(options.options).some(function (o) { return o.value === input.value; });
+      if (picked && input.dataset.repAddTo) {
+        addLine(document.getElementById(input.dataset.repAddTo), input.value);
+        input.value = "";
+        asked = null;
+        options.replaceChildren();
+        return;
+      }
       if (picked && input.dataset.submitOnPick && input.form) {
         input.form.requestSubmit();
         return;
       }
       timer = setTimeout(suggest, 150);
     });
+  }
+
+  function addLine(list, label) {
+    const lines = list.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+    if (!lines.includes(label)) lines.push(label);
+    list.value = lines.join("\n");
+    list.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   function attachAll(root) {
