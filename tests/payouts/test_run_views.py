@@ -47,6 +47,7 @@ PAGES = [
     ("payroll approved", _url("run_payroll_csv", "february"), ALL_READ),
     ("payroll draft", _url("run_payroll_csv", "march"), expect(409, 409, 409, 403, 403, 403)),
     ("expense", _url("expense"), ALL_READ),
+    ("exchange rates", _url("fx_rates"), ALL_READ),
 ]
 POSTS = [
     ("approve draft", _url("run_approve", "march"), expect(403, 302, 302, 403, 403, 403)),

@@ -387,6 +387,40 @@ def _check_plan_assignments(plan: _Plan, rows: list[_Row], report: ImportReport)
     _report_overlaps(plan, report, by_rep, from_i, say)
 
 
+def _check_fx_overlaps(plan: _Plan, rows: list[_Row], report: ImportReport) -> None:
+    """One rate per currency pair on a day (the database as changed by this file): two
+    would make the conversion of a credit ambiguous, and the engine refuses them."""
+    from attain.sales.models import FxRate
+
+    names = [c.name for c in plan.columns]
+    from_i, to_i = names.index("from_currency"), names.index("to_currency")
+    start_i = names.index("valid_from")
+    end_i = names.index("valid_to") if "valid_to" in names else None
+    pairs = {(row.values[from_i], row.values[to_i]) for row in rows}
+    periods: dict[tuple, tuple] = {}
+    existing = FxRate.objects.filter(from_currency__in={a for a, _ in pairs}).values_list(
+        "from_currency", "to_currency", "valid_from", "valid_to"
+    )
+    for source, target, start, end in existing:
+        if (source, target) in pairs:
+            periods[((source, target), start)] = (end, None)
+    for row in rows:
+        key = ((row.values[from_i], row.values[to_i]), row.values[start_i])
+        end = row.values[end_i] if end_i is not None else periods.get(key, (None, None))[0]
+        periods[key] = (end, row)
+    by_pair: dict[tuple, list] = {}
+    for (pair, start), (end, row) in periods.items():
+        by_pair.setdefault(pair, []).append((start, end, pair, row))
+
+    def say(pair, _pair, start, until):
+        return (
+            f"overlaps the {pair[0]} → {pair[1]} rate from {start}{until}; one rate per "
+            "currency pair is in force on a day: end that rate (valid_to) first"
+        )
+
+    _report_overlaps(plan, report, by_pair, start_i, say)
+
+
 # --- references ------------------------------------------------------------------------
 
 
@@ -919,6 +953,8 @@ def _run(
         _check_membership_overlaps(plan, rows, report)
     if entity.name == "plan_assignments" and not report.errors:
         _check_plan_assignments(plan, rows, report)
+    if entity.name == "fx_rates" and not report.errors:
+        _check_fx_overlaps(plan, rows, report)
     if report.errors:
         report.errors.sort(key=lambda e: e.row or 0)  # stable: a row's errors stay in order
         return

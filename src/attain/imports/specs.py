@@ -658,6 +658,53 @@ PLAN_ASSIGNMENTS = Entity(
     audited=True,
 )
 
+
+def check_fx_currencies(row: dict[str, object]) -> list[tuple[str, str]]:
+    problems = []
+    for name in ("from_currency", "to_currency"):
+        code = row.get(name)
+        if code and not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+            problems.append((name, "not a currency code: three capital letters such as EUR"))
+    if (
+        not problems
+        and row.get("from_currency")
+        and row.get("from_currency") == row.get("to_currency")
+    ):
+        problems.append(("to_currency", "the same currency as from_currency: a rate needs two"))
+    return problems
+
+
+FX_RATES = Entity(
+    "fx_rates",
+    "sales.FxRate",
+    "Exchange rates for pay runs: 1 from_currency = rate to_currency, in force from "
+    "valid_from (to valid_to). A credit in another currency than its plan's is converted at "
+    "the rate in force on its deal's close date, directly or through the plan's pivot "
+    "currency (USD unless the plan says otherwise); an inverse rate is never derived, so list "
+    "each direction you need. Two rates of one pair may not be in force on the same day.",
+    [
+        _text("from_currency", 3, "the currency converted from", "EUR", required=True),
+        _text("to_currency", 3, "the currency converted to", "USD", required=True),
+        Column(
+            "rate",
+            DECIMAL,
+            required=True,
+            attname="rate",
+            places=8,
+            max_digits=18,
+            minimum=ZERO,
+            minimum_exclusive=True,
+            help="1 from_currency = rate to_currency",
+            example="1.08",
+        ),
+        VALID_FROM,
+        VALID_TO,
+    ],
+    key=("from_currency", "to_currency", "valid_from"),
+    row_checks=[check_valid_to_after_from, check_fx_currencies],
+    audited=True,
+)
+
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in [
@@ -676,6 +723,7 @@ ENTITIES: dict[str, Entity] = {
         DEAL_STAGES,
         QUOTAS,
         PLAN_ASSIGNMENTS,
+        FX_RATES,
     ]
 }
 

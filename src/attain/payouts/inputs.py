@@ -36,6 +36,7 @@ from attain.engine import EngineError, Plan, parse_plan
 from attain.engine.inputs import (
     ASSIGNMENT_COLUMNS,
     CREDIT_COLUMNS,
+    FX_COLUMNS,
     PAYMENT_COLUMNS,
     QUOTA_COLUMNS,
 )
@@ -58,10 +59,15 @@ CREDIT_SCHEMA = pa.schema(
 ASSIGNMENT_SCHEMA = pa.schema([(spec.name, spec.type) for spec in ASSIGNMENT_COLUMNS])
 QUOTA_SCHEMA = pa.schema([(spec.name, spec.type) for spec in QUOTA_COLUMNS])
 PAYMENT_SCHEMA = pa.schema([(spec.name, spec.type) for spec in PAYMENT_COLUMNS])
+FX_SCHEMA = pa.schema([(spec.name, spec.type) for spec in FX_COLUMNS])
 
 
 def no_payments() -> pa.Table:
     return PAYMENT_SCHEMA.empty_table()
+
+
+def no_fx() -> pa.Table:
+    return FX_SCHEMA.empty_table()
 
 
 @dataclass
@@ -78,6 +84,9 @@ class EngineInputs:
     # Invoices and payments of the credits' deals (pay on cash); none in runs recorded
     # before the app had payments.
     payments: pa.Table = field(default_factory=no_payments)
+    # Exchange rates (sales.FxRate) for credits in another currency than their plan's; none
+    # in runs recorded before the app had rates.
+    fx: pa.Table = field(default_factory=no_fx)
 
     def plans(self) -> list[Plan]:
         return [parse_plan(text, source) for source, text in sorted(self.plan_texts.items())]
@@ -105,6 +114,8 @@ class EngineInputs:
         # fingerprint and the zip they had before the app had payments.
         if self.payments.num_rows:
             tables.append(("payments", self.payments, ["deal_id", "date", "kind", "amount"]))
+        if self.fx.num_rows:  # likewise for runs without exchange rates
+            tables.append(("fx", self.fx, ["from_currency", "to_currency", "valid_from"]))
         return tables
 
     def to_zip(self) -> bytes:
@@ -133,7 +144,7 @@ class EngineInputs:
             names = set(archive.namelist())
             tables = {
                 name: pq.read_table(io.BytesIO(archive.read(f"{name}.parquet")))
-                for name in ("credits", "assignments", "quotas", "payments")
+                for name in ("credits", "assignments", "quotas", "payments", "fx")
                 if f"{name}.parquet" in names
             }
         return cls(
@@ -319,6 +330,19 @@ def quota_rows(window: Period, rep_ids: Iterable[int] | None) -> pa.Table:
     )
 
 
+def fx_rows(window: Period) -> pa.Table:
+    """The exchange rates that come into force before the window ends (the engine picks,
+    for each credit, the one in force on its event date)."""
+    from attain.sales.models import FxRate
+
+    rows = FxRate.objects.filter(valid_from__lt=window.end).values_list(
+        "from_currency", "to_currency", "valid_from", "valid_to", "rate"
+    )
+    return pa.Table.from_pylist(
+        [dict(zip(FX_SCHEMA.names, row, strict=True)) for row in rows], schema=FX_SCHEMA
+    )
+
+
 def build_inputs(
     period: str,
     as_of: dt.date | None = None,
@@ -351,4 +375,5 @@ def build_inputs(
         quotas=quota_rows(window, rep_ids),
         revision_ids=[r.id for r in revisions],
         payments=payment_rows(credits, window, as_of),
+        fx=fx_rows(window),
     )

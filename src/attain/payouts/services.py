@@ -72,6 +72,7 @@ def run_engine(inputs: EngineInputs, backend: str = "duckdb"):
         inputs.assignments,
         inputs.quotas,
         payments=inputs.payments,
+        fx=inputs.fx,
         period=inputs.period,
         as_of=inputs.as_of,
         backend=backend,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("runs/<int:pk>/replay/", views.run_replay, name="run_replay"),
     path("runs/<int:pk>/payroll.csv", views.run_payroll_csv, name="run_payroll_csv"),
     path("expense/", views.expense, name="expense"),
+    path("fx/", views.fx_rates, name="fx_rates"),
 ]

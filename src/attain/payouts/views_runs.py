@@ -19,8 +19,10 @@ from attain.payouts import exports, services
 from attain.payouts import selectors_runs as selectors
 from attain.payouts.forms_runs import ExpenseForm, RunFilterForm, RunForm
 from attain.payouts.models import CalcRun
+from attain.people import selectors as people
 from attain.people.models import User
 from attain.reports.paging import page_of, render_list
+from attain.sales import selectors as fx_selectors
 
 
 def _run(request, pk: int) -> CalcRun:
@@ -179,3 +181,18 @@ def expense(request):
     years = sorted(set(selectors.expense_years()) | {year, timezone.localdate().year})
     context = {"report": report, "year": year, "years": sorted(years, reverse=True)}
     return render(request, "payouts/runs/expense.html", context)
+
+
+@login_required
+def fx_rates(request):
+    """The exchange rates runs convert credits with (imported as ``fx_rates``), each pair's
+    latest first, the ones in force today marked."""
+    selectors.require_run_access(request.user)
+    today = people.today()
+    context = {
+        "page": page_of(request, fx_selectors.fx_rates()),
+        "in_force": set(fx_selectors.fx_rates_in_force(today).values_list("pk", flat=True)),
+        "today": today,
+        "can_import": request.user.is_admin_role,
+    }
+    return render(request, "payouts/fx_rates.html", context)

@@ -213,3 +213,31 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"deal {self.deal_id} entered {self.stage} on {self.entered_on}"
+
+
+class FxRate(models.Model):
+    """An exchange rate in force from ``valid_from`` (to ``valid_to``, half-open):
+    1 ``from_currency`` = ``rate`` ``to_currency``. Pay runs hand these to the engine, which
+    converts a credit in another currency than its plan's at the rate in force on its
+    event date (directly, or through the plan's pivot currency: docs/plans.md, "fx")."""
+
+    from_currency = models.CharField(max_length=3)
+    to_currency = models.CharField(max_length=3)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    rate = models.DecimalField(max_digits=18, decimal_places=8)
+
+    class Meta:
+        ordering = ["from_currency", "to_currency", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_currency", "to_currency", "valid_from"], name="fx_rate_unique"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_currency=models.F("to_currency")), name="fx_rate_two_currencies"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.from_currency} = {self.rate} {self.to_currency} from {self.valid_from}"

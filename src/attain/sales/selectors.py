@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from attain.common import in_force_on
 from attain.people.models import Rep, User
 from attain.people.selectors import rep_filter, visible_reps_subquery
-from attain.sales.models import Account, Activity, Credit, Deal
+from attain.sales.models import Account, Activity, Credit, Deal, FxRate
 
 # Above this many visible reps, an account's activities are looked up account by account
 # (a correlated EXISTS) rather than gathered for the whole team first: for a team of
@@ -146,3 +147,12 @@ def credits_with_amounts(deal: Deal) -> list[Credit]:
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
     return credits
+
+
+def fx_rates() -> QuerySet[FxRate]:
+    """Every exchange rate: by pair, each pair's latest first."""
+    return FxRate.objects.order_by("from_currency", "to_currency", "-valid_from")
+
+
+def fx_rates_in_force(day: dt.date) -> QuerySet[FxRate]:
+    return FxRate.objects.filter(in_force_on(day))
