@@ -10,9 +10,11 @@ Visibility (see docs/coaching.md):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from statistics import median
 from urllib.parse import urlencode
 
@@ -509,39 +511,54 @@ def stage_conversion_counts(
     entered = DealStageChange.objects.filter(
         deal__owner_id__in=rep_ids, entered_on__gte=period.start, entered_on__lte=period.end
     )
-    deal_ids = entered.values("deal_id")
-    history: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
-    changes = DealStageChange.objects.filter(deal_id__in=deal_ids).order_by()
-    for deal_id, stage, day in changes.values_list("deal_id", "stage", "entered_on"):
-        i = index.get(stage.strip().lower())
-        if i is not None:
-            history[deal_id].append((i, day))
-    deals = Deal.objects.filter(id__in=deal_ids).order_by()
-    for deal_id, owner_id, status, close_date in deals.values_list(
-        "id", "owner_id", "status", "close_date"
-    ):
-        entries = sorted(history.get(deal_id, []), key=lambda e: (e[1], e[0]))
-        seen: set[int] = set()
-        for i, day in entries:
-            if i in seen or not period.start <= day <= period.end:
-                continue
-            seen.add(i)
-            counts = out[owner_id][i]
-            counts.entered += 1
-            later = [d for j, d in entries if j > i and d >= day]
-            if later:
-                moved_on = min(later)
-            elif status == Deal.Status.WON:
-                moved_on = close_date or day
-            else:
-                moved_on = None
-            if moved_on is not None:
-                counts.converted += 1
-                counts.known += 1
-                counts.days.append((moved_on - day).days)
-            elif status == Deal.Status.LOST:
-                counts.known += 1
+    # One read of the whole history of those deals with each deal's owner and outcome,
+    # grouped by deal (a stage label is matched once per distinct spelling).
+    rows = (
+        DealStageChange.objects.filter(deal_id__in=entered.values("deal_id"))
+        .order_by("deal_id")
+        .values_list(
+            "deal_id", "stage", "entered_on", "deal__owner_id", "deal__status", "deal__close_date"
+        )
+    )
+    stage_of: dict[str, int | None] = {}
+    for _, group in itertools.groupby(rows.iterator(chunk_size=20_000), key=itemgetter(0)):
+        group = list(group)
+        _, _, _, owner_id, status, close_date = group[0]
+        entries = []
+        for _, stage, day, *_ in group:
+            if stage not in stage_of:
+                stage_of[stage] = index.get(stage.strip().lower())
+            if stage_of[stage] is not None:
+                entries.append((stage_of[stage], day))
+        if entries:
+            _count_deal(out[owner_id], sorted(entries, key=lambda e: (e[1], e[0])), period,
+                        status, close_date)  # fmt: skip
     return out
+
+
+def _count_deal(counts: list[StageCounts], entries, period: Period, status, close_date) -> None:
+    """One deal's part in its owner's counts: ``entries`` are its (stage index, day) in
+    time order (see ``stage_conversion_counts``)."""
+    seen: set[int] = set()
+    for i, day in entries:
+        if i in seen or not period.start <= day <= period.end:
+            continue
+        seen.add(i)
+        stage = counts[i]
+        stage.entered += 1
+        later = [d for j, d in entries if j > i and d >= day]
+        if later:
+            moved_on = min(later)
+        elif status == Deal.Status.WON:
+            moved_on = close_date or day
+        else:
+            moved_on = None
+        if moved_on is not None:
+            stage.converted += 1
+            stage.known += 1
+            stage.days.append((moved_on - day).days)
+        elif status == Deal.Status.LOST:
+            stage.known += 1
 
 
 @dataclass
