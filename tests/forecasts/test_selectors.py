@@ -12,6 +12,7 @@ from attain.forecasts import selectors
 from attain.forecasts.models import ForecastCall
 from attain.forecasts.selectors import Record, blended_chance
 from attain.people.models import Rep
+from attain.sales.models import Deal
 from tests.forecasts.scenario import TODAY, build
 
 pytestmark = pytest.mark.django_db
@@ -142,10 +143,44 @@ def test_a_reps_deals_and_pipeline_hygiene(scenario):
     assert [(d.deal.external_id, d.weighted, d.past_close_date) for d in deals] == [
         ("D-WILL-P2", Decimal("4941.11"), True),
         ("D-WILL-P3", None, False),
+        ("D-WILL-X1", None, False),  # EUR, and no exchange rate: listed, not weighed
         ("D-WILL-P1", Decimal("8848.00"), False),
     ]
+    assert [(d.amount, d.rate) for d in deals if d.converted] == [(None, None)]
     assert selectors.pipeline_hygiene(will, Q1) == selectors.PipelineHygiene(slipped=1, undated=1)
-    assert selectors.other_currency_deals([will.id], Q1) == 1
+    (row,) = selectors.forecast_rows(Rep.objects.filter(pk=will.pk), Q1, TODAY, chances)
+    assert (row.unconverted_deals, row.converted_deals) == (1, 0)
+
+
+def test_deals_in_another_currency_are_converted_at_the_exchange_rates(scenario):
+    """With 1 EUR = 1.10 USD from 2026-01-01: X1 (EUR 7,000.00 at Proposal, 44.24%) is
+    USD 7,700.00 in the pipeline, weighted 7,700 × 0.4424 = 3,406.48; a won EUR deal of
+    EUR 1,000.00 closed on 2026-02-05 (X2) is USD 1,100.00 won."""
+    from attain.sales.models import FxRate
+    from tests.forecasts.scenario import deal
+
+    will = scenario.reps["will"]
+    FxRate.objects.create(
+        from_currency="EUR", to_currency="USD", rate=Decimal("1.1"), valid_from=dt.date(2026, 1, 1)
+    )
+    deal(scenario, "will", "X2", status=Deal.Status.WON, amount="1000.00",
+         close=dt.date(2026, 2, 5), stage="Closed Won", currency="EUR")  # fmt: skip
+    (row,) = selectors.forecast_rows(Rep.objects.filter(pk=will.pk), Q1, TODAY)
+    assert (row.won, row.won_deals) == (Decimal("13100.00"), 2)
+    assert (row.pipeline, row.pipeline_deals) == (Decimal("40700.50"), 4)
+    # P1 20,000 × 44.24% + X1 7,700 × 44.24%; X2 (won, no stage history) moves Will's
+    # "Any stage" record to 5 of 7 and the company's to 11 of 18, so P2 (Discovery) takes
+    # (5 + 10 × 11/18) ÷ 17 = 65.36%: 8,000.50 × 0.6536 = 5,229.1268.
+    assert row.weighted_exact == Decimal("8848.00") + Decimal("3406.48") + Decimal("5229.1268")
+    assert row.weighted == Decimal("17483.61")
+    assert (row.converted_deals, row.unconverted_deals) == (2, 0)
+    chances = selectors.win_chances([will.id], TODAY)
+    x1 = [d for d in selectors.forecast_deals(will, Q1, TODAY, chances) if d.converted]
+    assert [(d.amount, d.rate, d.weighted) for d in x1] == [
+        (Decimal("7700.00"), Decimal("1.10000000"), Decimal("3406.48"))
+    ]
+    forecast = selectors.team_forecast(Rep.objects.filter(pk=will.pk), Q1, TODAY)
+    assert forecast.other_currency == 0 and forecast.total.converted_deals == 2
 
 
 def test_team_forecast_totals_and_partial_quotas(scenario):

@@ -58,6 +58,22 @@ def test_a_rep_sees_their_own_forecast(client, scenario):
     assert response.context["form"] is not None
 
 
+def test_a_deal_in_euros_shows_its_dollars_and_rate(client, scenario):
+    from attain.sales.models import FxRate
+
+    scenario.login(client, "will")
+    assert "no rate to USD" in text(client.get(HOME))
+    FxRate.objects.create(
+        from_currency="EUR", to_currency="USD", rate=Decimal("1.1"), valid_from=dt.date(2026, 1, 1)
+    )
+    response = client.get(HOME)
+    page = text(response)
+    assert "EUR 7,000.00" in page and "USD 7,700.00 at 1.1" in page
+    assert "USD 17,195.59" in page  # weighted: 13,789.11 + 7,700 × 44.24%
+    assert response.context["other_currency"] == 0
+    assert "1 deal in another currency than USD is converted" in page
+
+
 def test_a_rep_calls_and_sees_the_call(client, scenario):
     scenario.login(client, "will")
     response = client.post(

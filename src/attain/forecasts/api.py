@@ -61,6 +61,12 @@ class RowOut(Schema):
     pipeline_deals: int
     weighted: MoneyOut
     unrated_deals: int = Field(description="open deals at a stage without history (weighted 0)")
+    converted_deals: int = Field(
+        description="deals in another currency, converted at the app's exchange rates"
+    )
+    unconverted_deals: int = Field(
+        description="deals in another currency without an exchange rate (left out of the sums)"
+    )
     projection: MoneyOut
     projected_attainment: DecimalOut | None = Field(description="projection ÷ quota, in %")
     commit: MoneyOut | None = Field(description="the rep's latest own call")
@@ -115,6 +121,8 @@ def _row(row: selectors.ForecastRow) -> dict:
         "pipeline_deals": row.pipeline_deals,
         "weighted": row.weighted,
         "unrated_deals": row.unrated_deals,
+        "converted_deals": row.converted_deals,
+        "unconverted_deals": row.unconverted_deals,
         "projection": row.projection,
         "projected_attainment": row.projected_attainment,
         "commit": row.call.commit if row.call else None,

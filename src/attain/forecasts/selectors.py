@@ -14,7 +14,8 @@ Three figures side by side, each one explainable:
 
 Projection = won + weighted pipeline, against the revenue quota of the period's days
 (``quotas.windows``). Amounts are in the organisation's currency (``DEFAULT_CURRENCY``):
-deals in other currencies are counted and reported, never summed in. Weighted amounts are
+a deal in another currency is converted at the app's exchange rates (sales.FxRate), and one
+without a rate is counted and reported, never summed in. Weighted amounts are
 exact products summed exactly; the total is rounded once, to the cent, half-even.
 """
 
@@ -45,6 +46,7 @@ from attain.quotas.models import Quota
 from attain.quotas.windows import overlapping_labels, quota_totals
 from attain.reports.selectors import won_between
 from attain.sales.models import Deal, DealStageChange
+from attain.sales.selectors import rates_into
 
 HISTORY_DAYS = 365
 PRIOR_DEALS = 10
@@ -269,6 +271,8 @@ class ForecastRow:
     pipeline_deals: int = 0
     weighted_exact: Decimal = ZERO
     unrated_deals: int = 0  # open deals no closed deal says anything about (weighted 0)
+    converted_deals: int = 0  # deals in another currency, converted at sales.FxRate
+    unconverted_deals: int = 0  # deals in another currency without a rate: left out
     call: ForecastCall | None = None
     quota_days: int = 0  # days of the period a revenue quota covers
     period_days: int = 0
@@ -355,17 +359,54 @@ def forecast_rows(
     chances = chances or win_chances(ids, as_of)
     pipeline = open_in_period(deals, period).values("owner_id", "stage")
     for group in pipeline.annotate(amount=Sum("amount"), n=Count("id")):
-        row = rows[group["owner_id"]]
-        row.pipeline += group["amount"]
-        row.pipeline_deals += group["n"]
-        chance = chances.for_stage(group["owner_id"], chances.stage_of(group["stage"])).chance
-        if chance is None:
-            row.unrated_deals += group["n"]
-        else:
-            row.weighted_exact += group["amount"] * chance
+        _add_open(rows[group["owner_id"]], group["amount"], group["n"], group["stage"], chances)
+    _add_other_currencies(rows, period, as_of, chances)
     for rep_id, call in latest_calls(ids, period, ForecastCall.Scope.OWN, by=calls_by).items():
         rows[rep_id].call = call
     return [rows[rep.id] for rep in reps]
+
+
+def _add_open(row: ForecastRow, amount: Decimal, n: int, stage: str, chances: Chances) -> None:
+    row.pipeline += amount
+    row.pipeline_deals += n
+    chance = chances.for_stage(row.rep.id, chances.stage_of(stage)).chance
+    if chance is None:
+        row.unrated_deals += n
+    else:
+        row.weighted_exact += amount * chance
+
+
+def _add_other_currencies(
+    rows: dict[int, ForecastRow], period: ForecastPeriod, as_of: dt.date, chances: Chances
+) -> None:
+    """Deals of the period in another currency than DEFAULT_CURRENCY, converted deal by
+    deal at the exchange rates of the app (sales.FxRate, direct rates into
+    DEFAULT_CURRENCY): a won deal at the rate of its close date, as a pay run converts it;
+    an open deal at the rate of the day viewed. Without a rate a deal is counted and left
+    out of the sums."""
+    others = Deal.objects.filter(owner_id__in=list(rows)).exclude(currency=DEFAULT_CURRENCY)
+    others = others.order_by()
+    rates = rates_into(DEFAULT_CURRENCY)
+    won = won_between(others, period.start, period.end, as_of)
+    for owner, amount, currency, closed in won.values_list(
+        "owner_id", "amount", "currency", "close_date"
+    ):
+        row, converted = rows[owner], rates.convert(amount, currency, closed)
+        if converted is None:
+            row.unconverted_deals += 1
+            continue
+        row.won += converted
+        row.won_deals += 1
+        row.converted_deals += 1
+    for owner, amount, currency, stage in open_in_period(others, period).values_list(
+        "owner_id", "amount", "currency", "stage"
+    ):
+        row, converted = rows[owner], rates.convert(amount, currency, as_of)
+        if converted is None:
+            row.unconverted_deals += 1
+            continue
+        _add_open(row, converted, 1, stage, chances)
+        row.converted_deals += 1
 
 
 def quota_days(rep_ids: list[int], period: ForecastPeriod) -> dict[int, int]:
@@ -401,6 +442,8 @@ def total_of(rows: list[ForecastRow]) -> ForecastRow:
         total.pipeline_deals += row.pipeline_deals
         total.weighted_exact += row.weighted_exact
         total.unrated_deals += row.unrated_deals
+        total.converted_deals += row.converted_deals
+        total.unconverted_deals += row.unconverted_deals
     return total
 
 
@@ -411,15 +454,6 @@ def calls_total(rows: list[ForecastRow]) -> tuple[Decimal, Decimal, int]:
     return commit, sum((c.best_case for c in calls), ZERO), len(calls)
 
 
-def other_currency_deals(reps: QuerySet[Rep] | list[int], period: ForecastPeriod) -> int:
-    """Open or won deals of the period in a currency other than DEFAULT_CURRENCY: counted
-    on the page, left out of the sums."""
-    ids = reps.values("id") if isinstance(reps, QuerySet) else reps
-    deals = Deal.objects.filter(owner_id__in=ids, close_date__gte=period.start)
-    deals = deals.filter(close_date__lte=period.end).exclude(currency=DEFAULT_CURRENCY)
-    return deals.exclude(status=Deal.Status.LOST).count()
-
-
 # -- one rep's deals ---------------------------------------------------------------------
 
 
@@ -428,27 +462,41 @@ class ForecastDeal:
     deal: Deal
     chance: StageChance
     past_close_date: bool
+    amount: Decimal | None  # in DEFAULT_CURRENCY; None: another currency without a rate
+    rate: Decimal | None = None  # the exchange rate used, for a deal in another currency
+
+    @property
+    def converted(self) -> bool:
+        return self.deal.currency != DEFAULT_CURRENCY
 
     @property
     def weighted(self) -> Decimal | None:
-        if self.chance.chance is None:
+        if self.chance.chance is None or self.amount is None:
             return None
-        return (self.deal.amount * self.chance.chance).quantize(CENT, rounding=ROUND_HALF_EVEN)
+        return (self.amount * self.chance.chance).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def forecast_deals(
     rep: Rep, period: ForecastPeriod, as_of: dt.date, chances: Chances
 ) -> list[ForecastDeal]:
-    """The rep's open deals closing in the period, soonest first, each with its chance."""
-    deals = open_in_period(Deal.objects.filter(owner=rep, currency=DEFAULT_CURRENCY), period)
-    return [
-        ForecastDeal(
-            deal=deal,
-            chance=chances.for_stage(rep.id, chances.stage_of(deal.stage)),
-            past_close_date=deal.close_date < as_of,
+    """The rep's open deals closing in the period, soonest first, each with its chance and
+    its amount in DEFAULT_CURRENCY (another currency at the rate of ``as_of``)."""
+    rates = rates_into(DEFAULT_CURRENCY)
+    deals = open_in_period(Deal.objects.filter(owner=rep), period).select_related("account")
+    found = []
+    for deal in deals.order_by("close_date", "-amount", "id"):
+        found.append(
+            ForecastDeal(
+                deal=deal,
+                chance=chances.for_stage(rep.id, chances.stage_of(deal.stage)),
+                past_close_date=deal.close_date < as_of,
+                amount=rates.convert(deal.amount, deal.currency, as_of),
+                rate=None
+                if deal.currency == DEFAULT_CURRENCY
+                else rates.rate(deal.currency, as_of),
+            )
         )
-        for deal in deals.select_related("account").order_by("close_date", "-amount", "id")
-    ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -566,7 +614,7 @@ class TeamForecast:
     reps_commit: Decimal
     reps_best_case: Decimal
     reps_called: int
-    other_currency: int
+    other_currency: int  # deals of the period in another currency without a rate
     calls: list[ForecastCall] = field(default_factory=list)  # managers' team calls
 
 
@@ -581,12 +629,13 @@ def team_forecast(
     reps = employed_in(reps, period).order_by("name", "id")
     rows = forecast_rows(reps, period, as_of, calls_by=calls_by)
     commit, best_case, called = calls_total(rows)
+    rows_total = total_of(rows)
     return TeamForecast(
         period=period,
         rows=rows,
-        total=total_of(rows),
+        total=rows_total,
         reps_commit=commit,
         reps_best_case=best_case,
         reps_called=called,
-        other_currency=other_currency_deals(reps, period),
+        other_currency=rows_total.unconverted_deals,
     )

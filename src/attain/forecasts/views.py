@@ -114,7 +114,7 @@ def _rep_page(request, rep: Rep, period, day):
         "deal_count": len(deals),
         "chances": chances.table(rep.id),
         "hygiene": selectors.pipeline_hygiene(rep, period),
-        "other_currency": selectors.other_currency_deals([rep.id], period),
+        "other_currency": row.unconverted_deals,
         "history": selectors.call_history(rep, period, "own"),
         "accuracy": selectors.accuracy(rep, "own", day),
         "form": form,

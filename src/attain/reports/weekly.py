@@ -304,7 +304,7 @@ def _forecast_section(title: str, reps, end: dt.date, *, caller: Rep | None = No
         verb = "is" if forecast.other_currency == 1 else "are"
         items.append(
             f"{_deals(forecast.other_currency)} in currencies other than {DEFAULT_CURRENCY} "
-            f"{verb} left out of these sums."
+            f"without an exchange rate {verb} left out of these sums."
         )
     link = _url("forecasts:home") + f"?period={period.label}"
     return Section(f"{title} for {period.title}", figures, items, link=("Forecast", link))

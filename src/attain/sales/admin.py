@@ -10,6 +10,7 @@ from attain.sales.models import (
     Deal,
     DealLine,
     DealStageChange,
+    FxRate,
     Payment,
     Product,
 )
@@ -107,3 +108,13 @@ class DealStageChangeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "entered_on"
     raw_id_fields = ["deal"]
     list_select_related = ["deal"]
+
+
+@admin.register(FxRate)
+class FxRateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Exchange rates that pay runs and forecasts convert other currencies with."""
+
+    list_display = ["from_currency", "to_currency", "rate", "valid_from", "valid_to"]
+    list_filter = ["from_currency", "to_currency"]
+    search_fields = ["from_currency", "to_currency"]
+    date_hierarchy = "valid_from"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -17,6 +18,7 @@ from attain.sales.models import Account, Activity, Credit, Deal, FxRate
 # thousands, gathering reads millions of activities; for a few reps, looking up each
 # account's costs more (docs/benchmarks.md, "Pages at 5,000 reps").
 LARGE_TEAM_REPS = 1000
+CENT = Decimal("0.01")
 
 
 def deals_visible_to(user: User, as_of: dt.date | None = None) -> QuerySet[Deal]:
@@ -156,3 +158,38 @@ def fx_rates() -> QuerySet[FxRate]:
 
 def fx_rates_in_force(day: dt.date) -> QuerySet[FxRate]:
     return FxRate.objects.filter(in_force_on(day))
+
+
+@dataclass(frozen=True)
+class RatesInto:
+    """The exchange rates into one currency (``sales.FxRate``, direct rates only), for
+    converting figures the app shows in the organisation's currency."""
+
+    target: str
+    spans: dict[str, list[tuple[dt.date, dt.date | None, Decimal]]]
+
+    def rate(self, currency: str, day: dt.date) -> Decimal | None:
+        if currency == self.target:
+            return Decimal(1)
+        for start, end, rate in self.spans.get(currency, ()):
+            if start <= day and (end is None or day < end):
+                return rate
+        return None
+
+    def convert(self, amount: Decimal, currency: str, day: dt.date) -> Decimal | None:
+        """``amount`` in the target currency at the rate in force on ``day``, rounded to
+        the cent half-even (as the engine converts a credit); None without a rate."""
+        rate = self.rate(currency, day)
+        if rate is None:
+            return None
+        return (amount * rate).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def rates_into(target: str) -> RatesInto:
+    spans: dict[str, list] = {}
+    rows = FxRate.objects.filter(to_currency=target).order_by("from_currency", "valid_from")
+    for source, start, end, rate in rows.values_list(
+        "from_currency", "valid_from", "valid_to", "rate"
+    ):
+        spans.setdefault(source, []).append((start, end, rate))
+    return RatesInto(target, spans)
