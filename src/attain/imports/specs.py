@@ -594,9 +594,13 @@ def check_period(row: dict[str, object]) -> list[tuple[str, str]]:
     return []
 
 
+def _is_currency_code(code: str) -> bool:
+    return len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+
+
 def check_currency_code(row: dict[str, object]) -> list[tuple[str, str]]:
     code = row.get("currency")
-    if code and not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+    if code and not _is_currency_code(code):
         return [("currency", "not a currency code: three capital letters such as USD")]
     return []
 
@@ -663,7 +667,7 @@ def check_fx_currencies(row: dict[str, object]) -> list[tuple[str, str]]:
     problems = []
     for name in ("from_currency", "to_currency"):
         code = row.get(name)
-        if code and not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+        if code and not _is_currency_code(code):
             problems.append((name, "not a currency code: three capital letters such as EUR"))
     if (
         not problems
