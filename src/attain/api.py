@@ -104,6 +104,7 @@ def register_routers() -> None:
     from attain.coaching.api import router as coaching_router
     from attain.forecasts.api import router as forecasts_router
     from attain.leaderboards.webhooks import router as webhooks_router
+    from attain.payouts.api_fx import router as fx_router
     from attain.payouts.api_modelling import router as modelling_router
     from attain.payouts.api_runs import router as runs_router
     from attain.payouts.api_statements import router as statements_router
@@ -117,6 +118,7 @@ def register_routers() -> None:
     api.add_router("/", plans_router)
     api.add_router("/", quotas_router)
     api.add_router("/", runs_router)
+    api.add_router("/", fx_router)
     api.add_router("/", statements_router)
     api.add_router("/", modelling_router)
     api.add_router("/", webhooks_router)

@@ -59,6 +59,9 @@ class ApiClient:
     def patch(self, path: str, body: Any):
         return self.request("PATCH", path, body)
 
+    def put(self, path: str, body: Any):
+        return self.request("PUT", path, body)
+
 
 @pytest.fixture
 def keys(org) -> dict[str, str]:

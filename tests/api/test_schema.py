@@ -39,6 +39,9 @@ ENDPOINTS = {
     ("post", "/api/runs/{run_id}/pay"),
     ("get", "/api/runs/{run_id}/payroll.csv"),
     ("post", "/api/runs/{run_id}/replay"),
+    # payouts: exchange rates
+    ("get", "/api/fx-rates"),
+    ("put", "/api/fx-rates"),
     # payouts: statements, inquiries, estimator
     ("get", "/api/statements/{rep_id}/{period}"),
     ("get", "/api/inquiries"),

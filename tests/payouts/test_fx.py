@@ -124,3 +124,66 @@ def test_the_rates_page_lists_each_pair_latest_first(client, pay_org, monkeypatc
     client.logout()
     pay_org.login(client, "admin")
     assert "Import rates (fx_rates)" in client.get(reverse("payouts:fx_rates")).content.decode()
+
+
+# -- the API -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(pay_org):
+    from attain.people.tokens import create_token
+    from tests.api.conftest import ApiClient
+
+    keys = {name: create_token(user, "tests")[1] for name, user in pay_org.users.items()}
+    return lambda username: ApiClient(keys[username] if username else None)
+
+
+ROWS = [
+    {"from_currency": "EUR", "to_currency": "USD", "rate": "1.10", "valid_from": "2026-01-01"},
+    {"from_currency": "GBP", "to_currency": "USD", "rate": "1.27", "valid_from": "2026-01-01"},
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "write"),
+    [
+        (None, 401, 401),
+        ("admin", 200, 200),
+        ("finance", 200, 403),
+        ("walt", 403, 403),
+        ("wendy", 403, 403),
+    ],
+)
+def test_who_reads_and_writes_rates_through_the_api(api, role, read, write):
+    assert api(role).get("/api/fx-rates").status_code == read
+    assert api(role).put("/api/fx-rates", {"rates": ROWS}).status_code == write
+
+
+def test_rates_through_the_api_are_checked_like_an_import(api):
+    bad = ROWS + [
+        {"from_currency": "EUR", "to_currency": "EUR", "rate": "1", "valid_from": "2026-01-01"},
+        {"from_currency": "EUR", "to_currency": "USD", "rate": "1.2", "valid_from": "2026-06-01"},
+    ]
+    response = api("admin").put("/api/fx-rates", {"rates": bad})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["ok"] is False and body["created"] == 0
+    assert [(e["row"], e["column"]) for e in body["errors"]] == [(3, "to_currency")]
+    assert not FxRate.objects.exists()
+    response = api("admin").put("/api/fx-rates", {"rates": ROWS[:1] + bad[3:]})
+    assert response.status_code == 422
+    assert "overlaps the EUR → USD rate from 2026-01-01" in response.json()["errors"][0]["reason"]
+    dry = api("admin").put("/api/fx-rates", {"rates": ROWS, "dry_run": True})
+    assert (dry.status_code, dry.json()["created"], FxRate.objects.count()) == (200, 2, 0)
+    assert api("admin").put("/api/fx-rates", {"rates": ROWS}).json()["created"] == 2
+    listed = api("finance").get("/api/fx-rates", from_currency="eur").json()
+    assert listed["count"] == 1
+    assert listed["items"] == [
+        {
+            "from_currency": "EUR",
+            "to_currency": "USD",
+            "rate": "1.1",
+            "valid_from": "2026-01-01",
+            "valid_to": None,
+        }
+    ]
