@@ -280,9 +280,17 @@ def _check_credit_shares(plan: _Plan, rows: list[_Row], report: ImportReport) ->
             )
 
 
-def _spans(existing, rows: list[_Row], key_i: tuple[int, int, int], to_i: int | None):
+def _spans(
+    existing,
+    rows: list[_Row],
+    key_i: tuple[int, int, int],
+    to_i: int | None,
+    *,
+    per_pair: bool = False,
+):
     """(owner, other, valid_from) → (valid_to, row or None): the database as this file
-    would change it (a row with the same key replaces the stored period)."""
+    would change it (a row with the same key replaces the stored period), grouped by owner
+    (or by (owner, other) with ``per_pair``: periods of one pair may not overlap)."""
     periods: dict[tuple, tuple] = {}
     for owner, other, start, end in existing:
         periods[(owner, other, start)] = (end, None)
@@ -292,7 +300,8 @@ def _spans(existing, rows: list[_Row], key_i: tuple[int, int, int], to_i: int | 
         periods[key] = (end, row)
     by_owner: dict[object, list] = {}
     for (owner, other, start), (end, row) in periods.items():
-        by_owner.setdefault(owner, []).append((start, end, other, row))
+        group = (owner, other) if per_pair else owner
+        by_owner.setdefault(group, []).append((start, end, other, row))
     return by_owner
 
 
@@ -397,22 +406,16 @@ def _check_fx_overlaps(plan: _Plan, rows: list[_Row], report: ImportReport) -> N
     start_i = names.index("valid_from")
     end_i = names.index("valid_to") if "valid_to" in names else None
     pairs = {(row.values[from_i], row.values[to_i]) for row in rows}
-    periods: dict[tuple, tuple] = {}
-    existing = FxRate.objects.filter(from_currency__in={a for a, _ in pairs}).values_list(
-        "from_currency", "to_currency", "valid_from", "valid_to"
-    )
-    for source, target, start, end in existing:
-        if (source, target) in pairs:
-            periods[((source, target), start)] = (end, None)
-    for row in rows:
-        key = ((row.values[from_i], row.values[to_i]), row.values[start_i])
-        end = row.values[end_i] if end_i is not None else periods.get(key, (None, None))[0]
-        periods[key] = (end, row)
-    by_pair: dict[tuple, list] = {}
-    for (pair, start), (end, row) in periods.items():
-        by_pair.setdefault(pair, []).append((start, end, pair, row))
+    existing = [
+        stored
+        for stored in FxRate.objects.filter(
+            from_currency__in={source for source, _ in pairs}
+        ).values_list("from_currency", "to_currency", "valid_from", "valid_to")
+        if stored[:2] in pairs
+    ]
+    by_pair = _spans(existing, rows, (from_i, to_i, start_i), end_i, per_pair=True)
 
-    def say(pair, _pair, start, until):
+    def say(pair, _target, start, until):
         return (
             f"overlaps the {pair[0]} → {pair[1]} rate from {start}{until}; one rate per "
             "currency pair is in force on a day: end that rate (valid_to) first"
