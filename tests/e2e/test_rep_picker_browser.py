@@ -61,8 +61,15 @@ def test_an_admin_adds_reps_to_a_competition_by_search(page, e2e_org, monkeypatc
     expect(page.locator("#id_reps-suggestions option")).to_have_count(1)
     adder.fill("Eddie Example (R-EDDIE)")  # a second time: not repeated
     expect(reps).to_have_value("Eddie Example (R-EDDIE)\nWill Example (R-WILL)")
+    adder.fill("R-WENDY")
+    adder.press("Enter")  # adds the typed text as a line; does not submit the form
+    expect(reps).to_have_value("Eddie Example (R-EDDIE)\nWill Example (R-WILL)\nR-WENDY")
     screenshot(page, "rep-picker-many")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/leaderboards/competitions/\d+/$"))
     competition = Competition.objects.get(name="Search sprint")
-    assert sorted(r.external_id for r in competition.reps.all()) == ["R-EDDIE", "R-WILL"]
+    assert sorted(r.external_id for r in competition.reps.all()) == [
+        "R-EDDIE",
+        "R-WENDY",
+        "R-WILL",
+    ]

@@ -187,3 +187,31 @@ def test_rates_through_the_api_are_checked_like_an_import(api):
             "valid_to": None,
         }
     ]
+
+
+def test_a_rate_overlapping_any_earlier_one_is_refused(db):
+    """Compared with the earlier rate that ends last, not only the one just before: the
+    stored rate runs all year, so both file rows overlap it."""
+    assert not imported(
+        "from_currency,to_currency,rate,valid_from,valid_to\nEUR,USD,1.1,2026-01-01,2026-12-31\n"
+    ).errors
+    report = imported(
+        "from_currency,to_currency,rate,valid_from,valid_to\n"
+        "EUR,USD,1.2,2026-03-01,2026-04-01\n"
+        "EUR,USD,1.3,2026-04-01,2026-05-01\n"
+    )
+    assert [e.row for e in report.errors] == [2, 3]
+    assert FxRate.objects.count() == 1
+
+
+def test_modelling_converts_with_the_rates_too(euro_deal):
+    from attain.payouts import modelling
+
+    imported(RATES)
+    from attain.plans.models import PlanDocument
+
+    document = PlanDocument.objects.get(plan_id="ae-monthly")
+    candidate = modelling.document_candidate(document.pk)
+    result = modelling.model_plans(euro_deal.users["admin"], "2026-02", "ae-monthly", [candidate])
+    assert result.current.error == "" and result.candidates[0].error == ""
+    assert result.current.total == Decimal("1480.00") + 2 * Decimal("1300.00")

@@ -305,13 +305,23 @@ def _spans(
     return by_owner
 
 
+def _ends_later(end, other_end) -> bool:
+    return end is None or end > other_end
+
+
 def _report_overlaps(plan: _Plan, report: ImportReport, by_owner: dict, from_i: int, say):
     """An error on the file's row for every two periods of one owner that overlap;
     ``say(owner, other, start, until)`` words it."""
     for owner, spans in by_owner.items():
         spans.sort(key=lambda span: span[0])
-        for first, second in zip(spans, spans[1:], strict=False):
-            if first[1] is not None and first[1] <= second[0]:
+        # Each period is compared with the one of those before it that ends last (an end of
+        # None is open-ended), so an overlap with any earlier period is found.
+        reach = None
+        for second in spans:
+            first = reach
+            if first is None or (first[1] is not None and _ends_later(second[1], first[1])):
+                reach = second
+            if first is None or (first[1] is not None and first[1] <= second[0]):
                 continue
             if second[3] is not None:
                 blamed, other = second[3], first

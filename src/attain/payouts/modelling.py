@@ -374,6 +374,8 @@ def _scenario(key, label, plan_id, texts, inputs, on_plan, facts: _Facts, reps) 
         credits=inputs.credits,
         assignments=pa.Table.from_pylist(rows, schema=inputs.assignments.schema),
         quotas=inputs.quotas,
+        payments=inputs.payments,
+        fx=inputs.fx,
     )
     try:
         result = run_engine(modelled)

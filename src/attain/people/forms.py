@@ -106,10 +106,10 @@ class RepPickField(forms.ModelChoiceField):
         return find_rep(self.queryset, text) if text else None
 
 
-def find_rep(reps: QuerySet[Rep], text: str) -> Rep:
+def find_rep(reps: QuerySet[Rep], text: str, *, allow_pk: bool = True) -> Rep:
     """The one rep of ``reps`` that ``text`` names: a picked suggestion "Name (rep id)", a
-    whole rep id, a unique full name, or (for links to filtered lists) a pk in digits when
-    no rep id is those digits. ValidationError when none or several match."""
+    whole rep id, a unique full name, or (``allow_pk``: for links to filtered lists) a pk in
+    digits when no rep id is those digits. ValidationError when none or several match."""
     labelled = LABELLED.match(text)
     if labelled:
         rep = reps.filter(external_id=labelled["external_id"].strip()).first()
@@ -121,7 +121,7 @@ def find_rep(reps: QuerySet[Rep], text: str) -> Rep:
     named = list(reps.filter(name__iexact=text)[:2])
     if len(named) == 1:
         return named[0]
-    if not named and text.isdigit() and not by_id:
+    if allow_pk and not named and text.isdigit() and not by_id:
         rep = reps.filter(pk=int(text)).first()
         if rep is not None:
             return rep
@@ -207,7 +207,7 @@ class RepsPickField(forms.ModelMultipleChoiceField):
             if not text:
                 continue
             try:
-                rep = find_rep(self.queryset, text)
+                rep = find_rep(self.queryset, text, allow_pk=False)  # typed, not linked
             except ValidationError as error:
                 errors.append(f"Line {number}: {error.messages[0]}")
                 continue

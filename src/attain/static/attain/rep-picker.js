@@ -40,6 +40,19 @@
       }
     }
 
+    if (input.dataset.repAddTo) {
+      // Enter in the box adds what is typed as a line (the server checks each line) rather
+      // than submitting the form with the text lost.
+      input.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        if (input.value.trim()) addLine(document.getElementById(input.dataset.repAddTo), input.value.trim());
+        input.value = "";
+        asked = null;
+        options.replaceChildren();
+      });
+    }
+
     input.addEventListener("input", function () {
       clearTimeout(timer);
       const picked = Array.from(options.options).some(function (o) { return o.value === input.value; });
